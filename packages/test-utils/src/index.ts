@@ -1,0 +1,4 @@
+export * from './stack-env.ts';
+export * from './database.ts';
+export * from './pipes.ts';
+export * from './wait-for.ts';

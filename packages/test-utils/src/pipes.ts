@@ -1,0 +1,27 @@
+// Named pipes for tests, inside the stack's pipe directory: the only place
+// fifo.so is allowed to touch.
+import { execFile } from 'node:child_process';
+import { chmod, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stackEnv } from './stack-env.ts';
+
+const run = promisify(execFile);
+let counter = 0;
+
+/** A fresh path in the stack's pipe directory; nothing is created. */
+export function uniquePipePath(name: string): string {
+  const safe = name.replace(/[^a-zA-Z0-9_-]/g, '-');
+  return join(stackEnv().pipeDir, `${safe}-${process.pid}-${Date.now().toString(36)}-${counter++}`);
+}
+
+/** mkfifo + a mode the server's user can write (it runs as `mysql`). */
+export async function createPipe(path: string, mode = 0o666): Promise<string> {
+  await run('mkfifo', ['-m', mode.toString(8), '--', path]);
+  await chmod(path, mode);
+  return path;
+}
+
+export async function removePipe(path: string): Promise<void> {
+  await rm(path, { force: true });
+}

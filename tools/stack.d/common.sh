@@ -1,0 +1,81 @@
+# Shared settings and helpers for tools/stack. Sourced, not run.
+STACK_NAME=${STACK_NAME:-main}
+if [ "$STACK_NAME" = main ]; then
+  STATE=${STACK_STATE:-$ROOT/.stack}
+  MYSQL_PORT=${STACK_MYSQL_PORT:-3390}
+  REDIS_PORT=${STACK_REDIS_PORT:-6390}
+else
+  STATE=${STACK_STATE:-$ROOT/.stack/instances/$STACK_NAME}
+  MYSQL_PORT=${STACK_MYSQL_PORT:?set STACK_MYSQL_PORT for stack $STACK_NAME}
+  REDIS_PORT=${STACK_REDIS_PORT:?set STACK_REDIS_PORT for stack $STACK_NAME}
+fi
+PIPE_DIR=$STATE/pipes
+# The server runs as the unprivileged `mysql` user when we are root (as in
+# production); as a normal user it runs as that user.
+if [ "$(id -u)" = 0 ]; then DB_USER=mysql; else DB_USER=$(id -un); fi
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+# One stack command at a time per state folder: tests of several packages may
+# call `up` at once.
+with_lock() {
+  mkdir -p "$STATE"
+  exec 9>"$STATE/.lock"
+  flock 9
+  "$@"
+  flock -u 9
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_until() { # seconds, command...
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
+write_env() {
+  local db_url="mysql://dbfifo:dbfifo@127.0.0.1:$MYSQL_PORT/dbfifo"
+  local admin_url="mysql://dbfifo_admin:dbfifo@127.0.0.1:$MYSQL_PORT/"
+  local redis_url="redis://127.0.0.1:$REDIS_PORT"
+  cat >"$STATE/env" <<ENV
+export STACK_NAME=$STACK_NAME
+export DATABASE_URL=$db_url
+export DBFIFO_ADMIN_URL=$admin_url
+export REDIS_URL=$redis_url
+export DBFIFO_PIPE_DIR=$PIPE_DIR
+export DBFIFO_PIPE_MODE=0660
+export DBFIFO_PIPE_GROUP=$DB_USER
+export MYSQL_SOCKET=$DB_SOCKET
+export MARIADB_CLIENT=$(command -v mariadb)
+ENV
+  cat >"$STATE/env.json" <<JSON
+{
+  "stackName": "$STACK_NAME",
+  "databaseUrl": "$db_url",
+  "adminUrl": "$admin_url",
+  "redisUrl": "$redis_url",
+  "pipeDir": "$PIPE_DIR",
+  "pipeMode": "0660",
+  "pipeGroup": "$DB_USER",
+  "mysqlPort": $MYSQL_PORT,
+  "redisPort": $REDIS_PORT,
+  "mysqlSocket": "$DB_SOCKET",
+  "mariadbClient": "$(command -v mariadb)",
+  "stateDir": "$STATE"
+}
+JSON
+}
+
+print_connect_help() {
+  cat >&2 <<HELP
+  MariaDB  mysql://dbfifo:dbfifo@127.0.0.1:$MYSQL_PORT/dbfifo   (tools/stack sql for root)
+  Redis    redis://127.0.0.1:$REDIS_PORT
+  pipes    $PIPE_DIR   (the only directory fifo.so may touch)
+  env      source $STATE/env
+  try      tools/stack sql -e "select fifo_info(), fifo_write('demo', 'hello')"
+HELP
+}

@@ -1,0 +1,45 @@
+# Installs what the stack needs on a fresh Debian machine. Sourced.
+APT_PACKAGES="mariadb-server mariadb-client libmariadbd-dev redis-server iptables ipset iproute2 build-essential pkg-config chromium clang libclang-rt-14-dev"
+
+missing_packages() {
+  local pkg missing=""
+  for pkg in $APT_PACKAGES; do
+    # dpkg-query is quick (no network): installed packages answer "install ok installed".
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
+  done
+  echo "$missing"
+}
+
+ensure_packages() {
+  local missing
+  missing=$(missing_packages)
+  [ -n "$missing" ] || return 0
+  if [ "$(id -u)" != 0 ]; then
+    die "missing Debian packages; run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing"
+  fi
+  log "installing$missing (once)"
+  export DEBIAN_FRONTEND=noninteractive
+  # The package's own maintainer scripts must not start a system MariaDB/Redis.
+  local own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; own_policy=1
+  fi
+  apt-get update -qq >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+}
+
+# node_modules follows package-lock.json: npm keeps its own record of what it
+# installed (node_modules/.package-lock.json); reinstall only when the lock is newer.
+ensure_node_modules() {
+  local installed="$ROOT/node_modules/.package-lock.json"
+  if [ -f "$installed" ] && [ ! "$ROOT/package-lock.json" -nt "$installed" ]; then return 0; fi
+  log "installing node modules (npm ci)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
+build_native() {
+  [ -f "$ROOT/native/Makefile" ] || die "native/Makefile missing"
+  make -s -C "$ROOT/native" >/dev/null || die "building native/ failed (make -C native)"
+}

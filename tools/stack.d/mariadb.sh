@@ -1,0 +1,96 @@
+# The private MariaDB: own data dir, socket, port and plugin dir. Sourced.
+DB_DIR=$STATE/mariadb
+DB_DATA=$DB_DIR/data
+DB_PLUGIN=$DB_DIR/plugin
+DB_SOCKET=$DB_DIR/mysqld.sock
+DB_PID=$DB_DIR/mysqld.pid
+DB_LOG=$DB_DIR/error.log
+
+mariadb_running() { pid_alive "$DB_PID"; }
+mariadb_ping() { mariadb-admin --no-defaults --socket="$DB_SOCKET" -uroot ping; }
+root_sql() { mariadb --no-defaults --socket="$DB_SOCKET" -uroot "$@"; }
+
+# The server's user must reach the state folder, the plugin and the pipes.
+mariadb_prepare_dirs() {
+  mkdir -p "$DB_DATA" "$DB_PLUGIN" "$DB_DIR/binlog" "$PIPE_DIR"
+  chown -R "$DB_USER" "$DB_DIR"
+  # Pipes: owned by the server's group, setgid so pipes made by workers inherit
+  # it, group-writable so both sides can create and remove them.
+  chgrp "$(id -gn "$DB_USER")" "$PIPE_DIR"
+  chmod 2775 "$PIPE_DIR"
+  local d=$STATE
+  while [ "$d" != / ]; do
+    [ -x "$d" ] && [ "$(stat -c %A "$d" | cut -c10)" = x ] || chmod o+x "$d" 2>/dev/null || true
+    d=$(dirname "$d")
+  done
+}
+
+# Copies the freshly built fifo.so in; answers 0 when it changed.
+mariadb_install_plugin() {
+  local built=$ROOT/native/build/fifo.so
+  [ -f "$built" ] || die "native/build/fifo.so missing (make -C native)"
+  if cmp -s "$built" "$DB_PLUGIN/fifo.so"; then return 1; fi
+  install -m 0755 "$built" "$DB_PLUGIN/fifo.so"
+  return 0
+}
+
+mariadb_start() {
+  mariadb_prepare_dirs
+  local plugin_changed=0
+  mariadb_install_plugin && plugin_changed=1
+  if mariadb_running; then
+    if mariadb_ping >/dev/null 2>&1; then
+      # A new fifo.so is only picked up by a fresh server process.
+      [ $plugin_changed = 0 ] && return 0
+      log "fifo.so changed: restarting MariaDB"
+      mariadb_stop
+    else
+      log "MariaDB pid $(cat "$DB_PID") does not answer: killing the leftover"
+      kill -9 "$(cat "$DB_PID")" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$DB_PID" "$DB_SOCKET" "$DB_SOCKET.lock"
+  if [ ! -d "$DB_DATA/mysql" ]; then
+    log "initialising MariaDB data in $DB_DATA"
+    mariadb-install-db --no-defaults --datadir="$DB_DATA" --user="$DB_USER" \
+      --auth-root-authentication-method=socket --skip-test-db >"$DB_DIR/install.log" 2>&1 \
+      || die "mariadb-install-db failed: see $DB_DIR/install.log"
+  fi
+  log "starting MariaDB on 127.0.0.1:$MYSQL_PORT"
+  # DBFIFO_PIPE_DIR is fifo.so's sandbox: the only directory its UDFs touch.
+  DBFIFO_PIPE_DIR=$PIPE_DIR setsid mariadbd --no-defaults --user="$DB_USER" \
+    --datadir="$DB_DATA" --socket="$DB_SOCKET" --pid-file="$DB_PID" \
+    --port="$MYSQL_PORT" --bind-address=127.0.0.1 --skip-name-resolve \
+    --plugin-dir="$DB_PLUGIN" --log-error="$DB_LOG" \
+    --server-id=1 --log-bin="$DB_DIR/binlog/mysql-bin" --binlog-format=ROW \
+    --binlog-row-image=FULL --log-slave-updates=ON --gtid-strict-mode=ON \
+    --innodb-buffer-pool-size=256M --max-connections=500 \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    </dev/null >>"$DB_DIR/stdout.log" 2>&1 &
+  wait_until 60 mariadb_ping || die "MariaDB did not start: see $DB_LOG"
+}
+
+mariadb_stop() {
+  mariadb_running || { rm -f "$DB_PID"; return 0; }
+  local pid
+  pid=$(cat "$DB_PID")
+  mariadb-admin --no-defaults --socket="$DB_SOCKET" -uroot shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  wait_until 60 sh -c "! kill -0 $pid" || { log "MariaDB did not stop: killing"; kill -9 "$pid" 2>/dev/null || true; }
+  rm -f "$DB_PID"
+}
+
+# Users, database and the UDFs. Re-runnable.
+mariadb_provision() {
+  root_sql <<'SQL' || die "provisioning MariaDB failed"
+CREATE DATABASE IF NOT EXISTS dbfifo;
+CREATE USER IF NOT EXISTS 'dbfifo'@'127.0.0.1' IDENTIFIED BY 'dbfifo';
+CREATE USER IF NOT EXISTS 'dbfifo'@'localhost' IDENTIFIED BY 'dbfifo';
+GRANT ALL ON dbfifo.* TO 'dbfifo'@'127.0.0.1', 'dbfifo'@'localhost';
+CREATE USER IF NOT EXISTS 'dbfifo_admin'@'127.0.0.1' IDENTIFIED BY 'dbfifo';
+CREATE USER IF NOT EXISTS 'dbfifo_admin'@'localhost' IDENTIFIED BY 'dbfifo';
+GRANT ALL ON *.* TO 'dbfifo_admin'@'127.0.0.1', 'dbfifo_admin'@'localhost' WITH GRANT OPTION;
+SQL
+  if [ -f "$ROOT/sql/install.sql" ]; then
+    root_sql mysql <"$ROOT/sql/install.sql" || die "loading sql/install.sql failed"
+  fi
+}
