@@ -1,0 +1,31 @@
+// Backend by configuration, with every command's outcome logged.
+import type { Logger } from 'pino';
+import type { Backend, FirewallNames } from './backend.ts';
+import type { FirewallSettings } from './config.ts';
+import { DryRunBackend } from './dry-run.ts';
+import { createRunner, type Runner } from './exec.ts';
+import { IpsetBackend } from './ipset.ts';
+import { IptablesBackend } from './iptables.ts';
+
+export interface CommandStats {
+  commands: number;
+  failures: number;
+}
+
+export function namesFrom(f: FirewallSettings): FirewallNames {
+  return { chain: f.chain, hookChain: f.hookChain, target: f.target, setPrefix: f.setPrefix, maxElements: f.maxElements, allowCidr: f.allowCidr };
+}
+
+export function createBackend(f: FirewallSettings, log: Logger, stats: CommandStats = { commands: 0, failures: 0 }): Backend {
+  if (f.backend === 'dry-run') return new DryRunBackend(log);
+  const run: Runner = createRunner({
+    netns: f.netns,
+    timeoutMs: f.commandTimeoutMs,
+    onCommand: (argv, ok, ms) => {
+      stats.commands++;
+      if (!ok) stats.failures++;
+      log.debug({ argv: argv.slice(0, 8), ok, ms: Math.round(ms * 10) / 10 }, 'firewall command');
+    },
+  });
+  return f.backend === 'ipset' ? new IpsetBackend(run, namesFrom(f)) : new IptablesBackend(run, namesFrom(f));
+}

@@ -1,0 +1,32 @@
+// What a line on the firewall pipe may say. The triggers send
+// {"table":"blacklist","op":"insert|update|delete","id":N,"address":"…"};
+// a bare address (the article's plain-line style) asks for that address to
+// be synced. Either way the line is only a doorbell: the table decides.
+import { InvalidMessageError, type Message } from '@dbfifo/fifo-core';
+
+export interface Doorbell {
+  op: 'insert' | 'update' | 'delete' | 'sync';
+  /** Blacklist row id (absent for a bare-address line). */
+  id?: number;
+  /** Address as written in the row; validated later, never trusted here. */
+  address?: string;
+}
+
+const OPS = ['insert', 'update', 'delete'] as const;
+
+export function parseDoorbell(m: Message<unknown>): Doorbell {
+  const j = m.json as Record<string, unknown> | undefined;
+  if (j === undefined || j === null || typeof j !== 'object') {
+    const raw = m.raw.trim();
+    if (raw === '' || raw.length > 64) throw new InvalidMessageError('expected a JSON doorbell or a bare address');
+    return { op: 'sync', address: raw };
+  }
+  if (j.table !== undefined && j.table !== 'blacklist') throw new InvalidMessageError(`doorbell for table ${JSON.stringify(j.table)}, expected "blacklist"`);
+  const op = j.op as (typeof OPS)[number];
+  if (!OPS.includes(op)) throw new InvalidMessageError(`doorbell op must be one of ${OPS.join('|')}`);
+  const id = typeof j.id === 'number' && Number.isSafeInteger(j.id) && j.id > 0 ? j.id : undefined;
+  const address = typeof j.address === 'string' ? j.address : undefined;
+  if (id === undefined && address === undefined) throw new InvalidMessageError('doorbell names neither an id nor an address');
+  if (op === 'delete' && address === undefined) throw new InvalidMessageError('a delete doorbell needs the address');
+  return { op, id, address };
+}

@@ -1,0 +1,65 @@
+// Every kernel command goes through here: execFile with an argument array
+// (never a shell), awaited, its failure turned into an error that names the
+// command and carries stderr. With a network namespace configured the same
+// argv runs as `ip netns exec <ns> <argv>` — for tests, and for hosts that
+// give each tenant its own namespace.
+import { execFile } from 'node:child_process';
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+}
+
+export class CommandError extends Error {
+  override name = 'CommandError';
+  constructor(
+    readonly argv: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${argv.join(' ')} failed (exit ${exitCode ?? 'signal'}): ${stderr.trim().slice(0, 500) || 'no output'}`, options);
+  }
+}
+
+export interface RunOptions {
+  /** Fed to the command's stdin (ipset restore). */
+  input?: string;
+  /** Failing is expected (a `-C` check): resolve with ok=false instead of throwing. */
+  check?: boolean;
+}
+
+export type Runner = (argv: readonly string[], opts?: RunOptions) => Promise<CommandResult & { ok: boolean }>;
+
+export interface RunnerOptions {
+  /** Run inside this network namespace (`ip netns exec <ns> ...`). */
+  netns?: string;
+  timeoutMs?: number;
+  /** Called after each command: metrics and debug logs hook in here. */
+  onCommand?: (argv: readonly string[], ok: boolean, ms: number) => void;
+}
+
+const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function createRunner(o: RunnerOptions = {}): Runner {
+  if (o.netns !== undefined && !NETNS_NAME.test(o.netns)) throw new Error(`invalid network namespace name ${JSON.stringify(o.netns)}`);
+  const prefix = o.netns ? ['ip', 'netns', 'exec', o.netns] : [];
+  return (argv, opts = {}) =>
+    new Promise((resolve, reject) => {
+      const full = [...prefix, ...argv];
+      const started = performance.now();
+      const child = execFile(
+        full[0]!,
+        full.slice(1),
+        { timeout: o.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const ok = !err;
+          o.onCommand?.(argv, ok, performance.now() - started);
+          if (ok || opts.check) return resolve({ ok, stdout, stderr });
+          const code = (err as NodeJS.ErrnoException & { code?: unknown }).code;
+          reject(new CommandError(full, typeof code === 'number' ? code : null, stderr || err.message, { cause: err }));
+        },
+      );
+      if (opts.input !== undefined) child.stdin?.end(opts.input);
+    });
+}

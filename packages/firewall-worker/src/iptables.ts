@@ -1,0 +1,71 @@
+// Fallback backend for hosts without ipset: one rule per banned address in
+// the dedicated chain. Check (`-C`) before add, so a ban is applied once
+// however often its doorbell rings. Rules have no kernel timeout: the
+// worker's expiry timer and reconcile remove expired ones.
+import { normaliseAddress, type Address, type Family } from './address.ts';
+import { diff, tables, type Backend, type Ban, type FirewallNames, type ReplaceReport } from './backend.ts';
+import { ensureChain, ensureRule, removeChain } from './chain.ts';
+import type { Runner } from './exec.ts';
+
+const FAMILIES: Family[] = [4, 6];
+
+export class IptablesBackend implements Backend {
+  readonly name = 'iptables';
+  constructor(
+    private readonly run: Runner,
+    private readonly n: FirewallNames,
+  ) {}
+
+  private rule(a: { text: string }): string[] {
+    return ['-s', a.text, '-j', this.n.target];
+  }
+
+  async setup(): Promise<void> {
+    for (const f of FAMILIES) await ensureChain(this.run, f, this.n);
+  }
+
+  async ban(b: Ban): Promise<void> {
+    await ensureRule(this.run, b.address.family, this.n.chain, this.rule(b.address));
+  }
+
+  async unban(a: Address): Promise<void> {
+    const t = tables[a.family];
+    while ((await this.run([t, '-w', '-C', this.n.chain, ...this.rule(a)], { check: true })).ok) {
+      await this.run([t, '-w', '-D', this.n.chain, ...this.rule(a)]);
+    }
+  }
+
+  /**
+   * One `iptables-restore --noflush` per family: declaring the dedicated
+   * chain flushes only that chain, and the new rule list replaces it in one
+   * kernel transaction. Other chains and rules are untouched.
+   */
+  async replaceAll(bans: readonly Ban[]): Promise<ReplaceReport> {
+    await this.setup(); // chain and jump must exist (a flushed INPUT loses the jump)
+    const report = diff(await this.list(), bans);
+    for (const f of FAMILIES) {
+      const lines = ['*filter', `:${this.n.chain} - [0:0]`];
+      for (const b of bans) if (b.address.family === f) lines.push(`-A ${this.n.chain} ${this.rule(b.address).join(' ')}`);
+      lines.push('COMMIT', '');
+      await this.run([`${tables[f]}-restore`, '-w', '--noflush'], { input: lines.join('\n') });
+    }
+    return report;
+  }
+
+  async list(): Promise<string[]> {
+    const out: string[] = [];
+    for (const f of FAMILIES) {
+      const r = await this.run([tables[f], '-w', '-S', this.n.chain], { check: true });
+      if (!r.ok) continue;
+      for (const line of r.stdout.split('\n')) {
+        const m = /^-A \S+ -s (\S+) -j/.exec(line);
+        if (m) out.push(normaliseAddress(m[1], { allowCidr: true }).text);
+      }
+    }
+    return out;
+  }
+
+  async teardown(): Promise<void> {
+    for (const f of FAMILIES) await removeChain(this.run, f, this.n);
+  }
+}

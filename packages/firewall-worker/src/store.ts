@@ -1,0 +1,68 @@
+// Every SQL statement the worker runs against the blacklist. Remaining
+// lifetimes are computed by the database (ttl_ms), so the worker's clock
+// never has to agree with the server's.
+import type { Pool, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
+
+export interface BanRow {
+  id: number;
+  address: string;
+  /** Milliseconds until expiry; null = no expiry. May be <= 0 for a ban not yet closed. */
+  ttlMs: number | null;
+  applied: boolean;
+}
+
+const COLUMNS = `id, address, applied_at IS NOT NULL AS applied,
+  IF(expires_at IS NULL, NULL, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at) DIV 1000) AS ttl_ms`;
+
+function toBan(r: RowDataPacket): BanRow {
+  return { id: Number(r.id), address: String(r.address), ttlMs: r.ttl_ms === null ? null : Number(r.ttl_ms), applied: Boolean(r.applied) };
+}
+
+export class BlacklistStore {
+  constructor(private readonly pool: Pool) {}
+
+  /** The row a doorbell names, active or not (undefined: not visible / rolled back). */
+  async byId(id: number): Promise<{ id: number; address: string } | undefined> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, address FROM blacklist WHERE id = ?', [id]);
+    return rows[0] ? { id: Number(rows[0].id), address: String(rows[0].address) } : undefined;
+  }
+
+  /** The active (not removed) ban of an address, if any; expired-but-open rows included. */
+  async activeFor(address: string): Promise<BanRow | undefined> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM blacklist WHERE active_address = ?`, [address]);
+    return rows[0] ? toBan(rows[0]) : undefined;
+  }
+
+  /** Every open ban that has not expired. */
+  async allActive(): Promise<BanRow[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT ${COLUMNS} FROM blacklist WHERE removed_at IS NULL AND (expires_at IS NULL OR expires_at > NOW(3))`,
+    );
+    return rows.map(toBan);
+  }
+
+  /** Close bans whose expiry has passed; returns how many. */
+  async expireDue(id?: number): Promise<number> {
+    const [r] = await this.pool.query<ResultSetHeader>(
+      `UPDATE blacklist SET removed_at = NOW(3), removed_reason = 'expired'
+        WHERE removed_at IS NULL AND expires_at <= NOW(3)${id === undefined ? '' : ' AND id = ?'}`,
+      id === undefined ? [] : [id],
+    );
+    return r.affectedRows;
+  }
+
+  async markApplied(ids: readonly number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      await this.pool.query('UPDATE blacklist SET applied_at = NOW(3) WHERE applied_at IS NULL AND id IN (?)', [chunk]);
+    }
+  }
+
+  /** A ban the worker will never apply: closed, with the reason, so the table tells the truth. */
+  async markRefused(id: number, note: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE blacklist SET removed_at = NOW(3), removed_reason = 'refused', note = LEFT(?, 255) WHERE id = ? AND removed_at IS NULL`,
+      [note, id],
+    );
+  }
+}
