@@ -1,1 +1,28 @@
+// Public surface of @dbfifo/fifo-core (see API.md). Re-exports only.
 export * from './contract.ts';
+export { ConfigError, RolledBackError } from './errors.ts';
+export {
+  env,
+  loadConfig,
+  collectConfig,
+  loadRuntimeConfig,
+  loadDatabaseConfig,
+  queueNameFor,
+  runtimeSpec,
+  databaseSpec,
+  type Field,
+  type FieldValue,
+  type RuntimeConfig,
+  type DatabaseConfig,
+  type QueueConfig,
+} from './config.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { createPool } from './db.ts';
+export { waitForRow, type WaitForRowOptions } from './wait-for-row.ts';
+export { startWorker, type RunningWorker, type WorkerConfig } from './worker.ts';
+export { runMain, EXIT_CONFIG } from './run-main.ts';
+export { requireJsonObject, parseJsonLine } from './message.ts';
+export { LineFramer, type FrameEvent } from './line-framer.ts';
+export { ensureFifo, openFifoReader, openPipe, PipeError } from './pipe-open.ts';
+export { readDeadLetters, type DeadLetterEntry } from './dead-letter.ts';
+export type { WorkerMetricsSnapshot } from './metrics.ts';

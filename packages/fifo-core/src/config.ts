@@ -1,0 +1,155 @@
+// The only file in fifo-core that reads process.env. Everything else receives the
+// typed objects built here. Every DBFIFO_* variable, its default and meaning is
+// listed in runtimeSpec below and in the package README.
+import path from 'node:path';
+import { ConfigError } from './errors.ts';
+import { env, parseSpec, type Field, type FieldValue } from './env-fields.ts';
+
+export { env, type Field, type FieldValue } from './env-fields.ts';
+export { ConfigError } from './errors.ts';
+
+/** Parse a spec of env fields; throws one ConfigError listing *every* problem. */
+export function loadConfig<S extends Record<string, Field<unknown>>>(
+  spec: S,
+  source: NodeJS.ProcessEnv = process.env,
+): { [K in keyof S]: FieldValue<S[K]> } {
+  const { values, problems } = parseSpec(spec, source);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values;
+}
+
+/**
+ * Build a config from several parts (runtime, db, the worker's own) and report the
+ * problems of all parts together, not just the first part that failed.
+ * `collectConfig({ runtime: () => loadRuntimeConfig('sms', e), db: () => loadDatabaseConfig(e) })`
+ */
+export function collectConfig<P extends Record<string, () => unknown>>(parts: P): { [K in keyof P]: ReturnType<P[K]> } {
+  const out = {} as { [K in keyof P]: ReturnType<P[K]> };
+  const errors: ConfigError[] = [];
+  for (const key of Object.keys(parts) as (keyof P)[]) {
+    try {
+      out[key] = parts[key]!() as ReturnType<P[typeof key]>;
+    } catch (e) {
+      if (e instanceof ConfigError) errors.push(e);
+      else throw e;
+    }
+  }
+  if (errors.length > 0) throw ConfigError.merge(errors);
+  return out;
+}
+
+export interface QueueConfig {
+  attempts: number;
+  backoffMs: number;
+  /** Jobs per rateDurationMs per consumer process; 0 = no limit. */
+  rateMax: number;
+  rateDurationMs: number;
+  /** BullMQ key prefix. */
+  prefix: string;
+  /** Queue name; default: the pipe's basename with characters BullMQ forbids replaced. */
+  name: string;
+  /** Completed jobs kept for inspection. Failed (exhausted) jobs are always kept. */
+  keepCompleted: number;
+}
+
+export interface RuntimeConfig {
+  pipe: string;
+  pipeDir: string;
+  pipeMode: number;
+  pipeGroup?: string;
+  mode: 'direct' | 'queue';
+  role: 'relay' | 'consumer' | 'both';
+  concurrency: number;
+  maxLineBytes: number;
+  deadLetterFile: string;
+  reconcileIntervalMs: number;
+  shutdownTimeoutMs: number;
+  redisUrl: string;
+  queue: QueueConfig;
+  metricsPort?: number;
+  metricsHost: string;
+  logLevel: string;
+}
+
+/** BullMQ forbids ':' in queue names; keep names readable and Redis-key safe. */
+export function queueNameFor(pipe: string): string {
+  return path.basename(pipe).replace(/[^A-Za-z0-9_.-]/g, '_') || 'dbfifo';
+}
+
+export const runtimeSpec = {
+  pipeDir: env.string('DBFIFO_PIPE_DIR', { default: '/run/dbfifo', doc: 'directory holding the pipes (the one the UDF may touch)' }),
+  pipe: env.string('DBFIFO_PIPE', { optional: true, doc: 'absolute path of this worker\'s pipe; default ${DBFIFO_PIPE_DIR}/<worker name>' }),
+  pipeMode: env.octal('DBFIFO_PIPE_MODE', { default: 0o620, doc: 'mode of a pipe the worker creates (octal)' }),
+  pipeGroup: env.string('DBFIFO_PIPE_GROUP', { optional: true, doc: 'group given to the pipe so the database user can write it, e.g. mysql' }),
+  mode: env.oneOf('DBFIFO_MODE', ['direct', 'queue'] as const, { default: 'direct', doc: 'direct: handle in-process; queue: through BullMQ' }),
+  role: env.oneOf('DBFIFO_ROLE', ['relay', 'consumer', 'both'] as const, { default: 'both', doc: 'queue mode: read the pipe (relay), run handlers (consumer), or both' }),
+  concurrency: env.int('DBFIFO_CONCURRENCY', { default: 8, min: 1, max: 10_000, doc: 'handlers running at once in this process' }),
+  maxLineBytes: env.int('DBFIFO_MAX_LINE_BYTES', { default: 4096, min: 16, max: 16 * 1024 * 1024, doc: 'longest accepted line including its newline' }),
+  deadLetterFile: env.string('DBFIFO_DEAD_LETTER', { optional: true, doc: 'NDJSON file of refused lines; default ${pipe}.dead' }),
+  reconcileIntervalMs: env.int('DBFIFO_RECONCILE_INTERVAL_MS', { default: 60_000, min: 0, doc: 'reconcile period; 0 = only at start' }),
+  shutdownTimeoutMs: env.int('DBFIFO_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, doc: 'time in-flight work gets to finish on SIGTERM' }),
+  redisUrl: env.string('REDIS_URL', { default: 'redis://127.0.0.1:6379', doc: 'Redis for queue mode' }),
+  attempts: env.int('DBFIFO_QUEUE_ATTEMPTS', { default: 5, min: 1, doc: 'queue mode: tries per job' }),
+  backoffMs: env.int('DBFIFO_QUEUE_BACKOFF_MS', { default: 1000, min: 0, doc: 'queue mode: first retry delay, doubled each try' }),
+  rateMax: env.int('DBFIFO_QUEUE_RATE_MAX', { default: 0, min: 0, doc: 'queue mode: max jobs per DBFIFO_QUEUE_RATE_DURATION_MS per consumer; 0 = unlimited' }),
+  rateDurationMs: env.int('DBFIFO_QUEUE_RATE_DURATION_MS', { default: 1000, min: 1, doc: 'queue mode: rate-limit window' }),
+  queuePrefix: env.string('DBFIFO_QUEUE_PREFIX', { default: 'dbfifo', doc: 'queue mode: BullMQ key prefix' }),
+  queueName: env.string('DBFIFO_QUEUE_NAME', { optional: true, doc: 'queue mode: queue name; default the pipe\'s basename' }),
+  keepCompleted: env.int('DBFIFO_QUEUE_KEEP_COMPLETED', { default: 1000, min: 0, doc: 'queue mode: completed jobs kept (failed ones are always kept)' }),
+  metricsPort: env.int('DBFIFO_METRICS_PORT', { optional: true, min: 0, max: 65535, doc: 'serve /metrics and /healthz on this port; off when unset' }),
+  metricsHost: env.string('DBFIFO_METRICS_HOST', { default: '127.0.0.1', doc: 'address the metrics server binds' }),
+  logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info', doc: 'pino log level' }),
+};
+
+export function loadRuntimeConfig(workerName: string, source: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const c = loadConfig(runtimeSpec, source);
+  const pipe = path.resolve(c.pipe ?? path.join(c.pipeDir, workerName));
+  return {
+    pipe,
+    pipeDir: c.pipeDir,
+    pipeMode: c.pipeMode,
+    pipeGroup: c.pipeGroup,
+    mode: c.mode,
+    role: c.role,
+    concurrency: c.concurrency,
+    maxLineBytes: c.maxLineBytes,
+    deadLetterFile: c.deadLetterFile ?? `${pipe}.dead`,
+    reconcileIntervalMs: c.reconcileIntervalMs,
+    shutdownTimeoutMs: c.shutdownTimeoutMs,
+    redisUrl: c.redisUrl,
+    queue: {
+      attempts: c.attempts,
+      backoffMs: c.backoffMs,
+      rateMax: c.rateMax,
+      rateDurationMs: c.rateDurationMs,
+      prefix: c.queuePrefix,
+      name: c.queueName ?? queueNameFor(pipe),
+      keepCompleted: c.keepCompleted,
+    },
+    metricsPort: c.metricsPort,
+    metricsHost: c.metricsHost,
+    logLevel: c.logLevel,
+  };
+}
+
+export interface DatabaseConfig {
+  /** mysql://user:pass@host:port/db (a `?socketPath=/path` query works too). */
+  url: string;
+}
+
+export const databaseSpec = {
+  url: env.string('DATABASE_URL', { doc: 'mysql://user:password@host:port/database' }),
+};
+
+export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const c = loadConfig(databaseSpec, source);
+  if (!/^mysql:\/\//i.test(c.url) && !/^mariadb:\/\//i.test(c.url)) {
+    throw new ConfigError([`DATABASE_URL must start with mysql:// (got ${JSON.stringify(c.url.replace(/:[^:@/]*@/, ':***@'))})`]);
+  }
+  return { url: c.url };
+}
+
+/** Defaults the CLI uses (`dbfifo status` with no directory lists DBFIFO_PIPE_DIR). */
+export function loadCliConfig(source: NodeJS.ProcessEnv = process.env) {
+  return loadConfig({ pipeDir: runtimeSpec.pipeDir, maxLineBytes: runtimeSpec.maxLineBytes, pipeMode: runtimeSpec.pipeMode }, source);
+}
