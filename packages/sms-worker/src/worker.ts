@@ -1,0 +1,143 @@
+// sms-worker as a fifo-core WorkerDefinition: what one line on the `sms` pipe
+// means, and how reconcile brings sms_outbox in line (pending rows sent, stuck
+// rows resolved). The runtime does reading, dispatch, queueing and shutdown.
+import { createPool, RolledBackError, waitForRow, type Helpers, type Message, type WorkerDefinition } from '@dbfifo/fifo-core';
+import type { Pool } from 'mysql2/promise';
+import type { SmsConfig } from './config.ts';
+import { parseSmsLine, type SmsLine } from './message.ts';
+import { Outbox, type OutboxRow } from './outbox.ts';
+import { TokenBucket } from './rate-limit.ts';
+import { Sender, type DeliveryResult } from './sender.ts';
+import { createTwilioClient } from './twilio-client.ts';
+
+/** Counters a person (or a test) can read: what happened to the lines and rows. */
+export interface SmsStats {
+  sent: number;
+  recovered: number;
+  failed: number;
+  rolledBack: number;
+  skipped: number;
+  parked: number;
+}
+
+export interface SmsWorker extends WorkerDefinition<SmsConfig, SmsLine> {
+  readonly stats: SmsStats;
+}
+
+export function createSmsWorker(): SmsWorker {
+  let pool: Pool | undefined;
+  let outbox: Outbox;
+  let sender: Sender;
+  const stats: SmsStats = { sent: 0, recovered: 0, failed: 0, rolledBack: 0, skipped: 0, parked: 0 };
+
+  const count = (r: DeliveryResult): void => {
+    if (r === 'sent' || r === 'recovered' || r === 'failed' || r === 'skipped' || r === 'parked') stats[r]++;
+  };
+
+  async function deliver(row: OutboxRow, h: Helpers<SmsConfig>): Promise<void> {
+    try {
+      count(await sender.deliverPending(row, h.log, h.signal));
+    } catch (err) {
+      if ((err as Error).name === 'PermanentError') stats.failed++;
+      throw err;
+    }
+  }
+
+  return {
+    name: 'sms',
+    stats,
+
+    parse: (message) => parseSmsLine(message),
+
+    // One outbox row is never handled twice at once in direct mode, and a
+    // waiting duplicate doorbell is dropped in queue mode.
+    key: (message) => (message.body.kind === 'row' ? `sms_outbox:${message.body.id}` : undefined),
+
+    async start(h) {
+      pool = createPool(h.config.db, { connectionLimit: Math.min(20, h.config.runtime.concurrency + 2) });
+      outbox = new Outbox(pool);
+      sender = new Sender({
+        outbox,
+        client: createTwilioClient(h.config.twilio),
+        bucket: new TokenBucket(h.config.sms.ratePerSec, h.config.sms.rateBurst),
+        sms: h.config.sms,
+        twilio: h.config.twilio,
+        inFlight: new Set(),
+      });
+    },
+
+    async handle(message: Message<SmsLine>, h) {
+      const line = message.body;
+      if (line.kind === 'blank') return;
+      if (line.kind === 'mobile') {
+        // The article's form: record the text first, so it has the row's guarantees.
+        const id = await outbox.insertFromLine(message.id, line.mobile, h.config.sms.defaultBody);
+        const row = await outbox.fetch(id);
+        if (row) await deliver(row, h);
+        return;
+      }
+      // The trigger rang before COMMIT: wait for the row; if it never shows, it was rolled back.
+      const row = await waitForRow(() => outbox.fetch(line.id), { timeoutMs: h.config.sms.rowWaitMs, signal: h.signal });
+      if (!row) {
+        stats.rolledBack++;
+        // The runtime counts it (dbfifo_rows_rolled_back_total) and logs it; nothing is sent.
+        // A transaction slower than SMS_ROW_WAIT_MS that does commit is sent by reconcile.
+        throw new RolledBackError(`sms_outbox row ${line.id} never became visible within ${h.config.sms.rowWaitMs} ms: rolled back, nothing sent`);
+      }
+      await deliver(row, h);
+    },
+
+    async reconcile(h) {
+      const { reconcileBatch, stuckAfterMs } = h.config.sms;
+      const report = { fixed: 0, pending: 0, stuck: 0, failed: 0, errors: 0 };
+      const pending = await outbox.pending(reconcileBatch);
+      report.pending = pending.length;
+      await eachLimited(pending, h.config.runtime.concurrency, async (row) => {
+        try {
+          const r = await sender.deliverPending(row, h.log, h.signal);
+          count(r);
+          if (r === 'sent') report.fixed++;
+        } catch (err) {
+          if ((err as Error).name === 'PermanentError') {
+            stats.failed++;
+            report.failed++;
+          } else {
+            report.errors++;
+            h.log.warn({ id: row.id, err: (err as Error).message }, 'reconcile: sms row not sent this pass');
+          }
+        }
+      });
+      const stuck = await outbox.stuck(stuckAfterMs, reconcileBatch);
+      report.stuck = stuck.length;
+      await eachLimited(stuck, h.config.runtime.concurrency, async (row) => {
+        try {
+          const r = await sender.resolveStuck(row, h.log, h.signal);
+          count(r);
+          if (r !== 'skipped') report.fixed++;
+        } catch (err) {
+          if ((err as Error).name === 'PermanentError') report.failed++;
+          else report.errors++;
+          h.log.warn({ id: row.id, err: (err as Error).message }, 'reconcile: stuck sms row not resolved this pass');
+        }
+      });
+      return report;
+    },
+
+    async stop() {
+      await pool?.end();
+      pool = undefined;
+    },
+  };
+}
+
+/** Run fn over items with at most `limit` at once. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
+/** The worker `src/main.ts` runs. */
+export const smsWorker = createSmsWorker();
