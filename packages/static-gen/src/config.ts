@@ -1,0 +1,96 @@
+// The only file in static-gen that reads the environment. Every STATIC_*
+// variable, its default and meaning is here and in the package README.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ConfigError, env, loadConfig, loadDatabaseConfig, loadRuntimeConfig,
+  type DatabaseConfig, type RuntimeConfig,
+} from '@dbfifo/fifo-core';
+import type { SiteSettings } from './site.ts';
+
+export const WORKER_NAME = 'static';
+export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
+
+export const staticSpec = {
+  outDir: env.string('STATIC_OUT_DIR', { default: 'public', doc: 'output folder (news/<slug>.html, index.html, sitemap.xml); relative paths are resolved against the working directory' }),
+  templatesDir: env.string('STATIC_TEMPLATES_DIR', { default: DEFAULT_TEMPLATES_DIR, doc: 'Handlebars templates (layout.hbs, article.hbs, index.hbs, sitemap.xml.hbs, partials/*.hbs)' }),
+  siteUrl: env.string('STATIC_SITE_URL', { default: 'http://localhost:8080', doc: 'public base URL: canonical links and sitemap.xml' }),
+  siteTitle: env.string('STATIC_SITE_TITLE', { default: 'dbfifo news', doc: 'site name in the header, titles and index' }),
+  siteDescription: env.string('STATIC_SITE_DESCRIPTION', { default: 'News, published the moment it is written.', doc: 'index page description' }),
+  lang: env.string('STATIC_LANG', { default: 'en', doc: 'html lang attribute' }),
+  indexSize: env.int('STATIC_INDEX_SIZE', { default: 20, min: 1, max: 10_000, doc: 'latest published articles on index.html' }),
+  sitemapMax: env.int('STATIC_SITEMAP_MAX', { default: 50_000, min: 1, max: 50_000, doc: 'URLs in sitemap.xml (the sitemap protocol allows 50,000 per file)' }),
+  bodyMode: env.oneOf('STATIC_BODY_MODE', ['html', 'text'] as const, { default: 'html', doc: 'html: body is trusted CMS HTML, inserted unescaped; text: body is escaped and split into paragraphs' }),
+  fsync: env.bool('STATIC_FSYNC', { default: true, doc: 'fsync each page and its folder (durable across power loss; atomic either way)' }),
+  coalesceMs: env.int('STATIC_COALESCE_MS', { default: 50, min: 0, max: 60_000, doc: 'quiet time after the last edit before a batch is rendered' }),
+  coalesceMaxMs: env.int('STATIC_COALESCE_MAX_MS', { default: 500, min: 0, max: 600_000, doc: 'longest a batch waits under a steady stream of edits' }),
+  rowWaitMs: env.int('STATIC_ROW_WAIT_MS', { default: 2000, min: 0, max: 600_000, doc: 'how long to wait for an edit to commit before rendering the committed row' }),
+  renderConcurrency: env.int('STATIC_RENDER_CONCURRENCY', { default: 4, min: 1, max: 256, doc: 'pages rendered and written at once' }),
+  dev: env.bool('STATIC_DEV', { default: false, doc: 'watch the template folder; a change recompiles and re-renders every page' }),
+};
+
+export interface StaticSettings {
+  templatesDir: string;
+  coalesceMs: number;
+  coalesceMaxMs: number;
+  rowWaitMs: number;
+  renderConcurrency: number;
+  dev: boolean;
+}
+
+export interface StaticConfig {
+  runtime: RuntimeConfig;
+  db: DatabaseConfig;
+  site: SiteSettings;
+  static: StaticSettings;
+}
+
+/**
+ * Handlers mostly wait (coalescing window, commit), so more of them may be in
+ * flight than fifo-core's default of 8: every waiting line joins the pending
+ * batch. DBFIFO_CONCURRENCY still wins when set.
+ */
+export const DEFAULT_CONCURRENCY = '64';
+
+function part<T>(fn: () => T, problems: string[]): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ConfigError) problems.push(...err.problems);
+    else throw err;
+    return undefined;
+  }
+}
+
+/** Whole config, or one ConfigError listing every problem (runtime, database and static-gen's own). */
+export function loadStaticConfig(source: NodeJS.ProcessEnv = process.env): StaticConfig {
+  const problems: string[] = [];
+  const runtime = part(() => loadRuntimeConfig(WORKER_NAME, { DBFIFO_CONCURRENCY: DEFAULT_CONCURRENCY, ...source }), problems);
+  const db = part(() => loadDatabaseConfig(source), problems);
+  const own = part(() => loadConfig(staticSpec, source), problems);
+  if (problems.length > 0 || !runtime || !db || !own) throw new ConfigError(problems);
+  if (own.coalesceMaxMs < own.coalesceMs) throw new ConfigError([`STATIC_COALESCE_MAX_MS (${own.coalesceMaxMs}) must be at least STATIC_COALESCE_MS (${own.coalesceMs})`]);
+  return {
+    runtime,
+    db,
+    site: {
+      outDir: resolve(own.outDir),
+      siteUrl: own.siteUrl,
+      siteTitle: own.siteTitle,
+      siteDescription: own.siteDescription,
+      lang: own.lang,
+      indexSize: own.indexSize,
+      sitemapMax: own.sitemapMax,
+      bodyMode: own.bodyMode,
+      fsync: own.fsync,
+    },
+    static: {
+      templatesDir: resolve(own.templatesDir),
+      coalesceMs: own.coalesceMs,
+      coalesceMaxMs: own.coalesceMaxMs,
+      rowWaitMs: own.rowWaitMs,
+      renderConcurrency: own.renderConcurrency,
+      dev: own.dev,
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export { createStaticGen, staticGen, type StaticGenWorker } from './worker.ts';
+export { loadStaticConfig, staticSpec, type StaticConfig, type StaticSettings } from './config.ts';
+export { openStaticApp, type StaticApp } from './app.ts';
+export { parseNewsEvent, type NewsEvent } from './message.ts';
+export { SLUG_PATTERN, isSafeSlug, articlePath, UnsafeSlugError } from './slug.ts';
+export { writeFileAtomic, type AtomicWriteOptions, type WriteOutcome } from './atomic-write.ts';
+export { Coalescer, type CoalescerOptions } from './coalescer.ts';
+export { Site, type SiteSettings, type SiteStats } from './site.ts';
+export { Templates, TEMPLATE_FILES } from './templates.ts';
+export { reconcileSite, removeTempLitter, type SiteReconcileReport } from './reconcile.ts';
+export { createProgress } from './progress.ts';

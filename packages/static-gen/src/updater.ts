@@ -1,0 +1,103 @@
+// Applies one coalesced batch of doorbells to the output folder.
+//
+// 1. For every article in the batch, wait (outside the lock, in parallel)
+//    until the edit that rang is visible: the row's version reaches the one
+//    in the line, or, for a delete, the row is gone. The trigger fires before
+//    COMMIT; if the edit never shows up it was rolled back.
+// 2. Under the site lock, read each row as it is *now* and make the disk
+//    agree: published → render and write (bytes compared first), draft or
+//    gone → remove its page, renamed → remove the old page unless another
+//    published article owns that slug. A rolled-back edit therefore renders
+//    the committed row, whose bytes equal the page already there: no write.
+// 3. Refresh index.html and sitemap.xml once for the whole batch.
+import type { Pool } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import { waitForRow } from '@dbfifo/fifo-core';
+import { fetchArticle, fetchLatest, fetchSitemap, fetchVersion, publishedSlugsAmong } from './db.ts';
+import { forEachLimit } from './limit.ts';
+import type { Mutex } from './mutex.ts';
+import type { NewsEvent } from './message.ts';
+import type { Site } from './site.ts';
+import { isSafeSlug } from './slug.ts';
+
+export interface UpdaterDeps {
+  pool: Pool;
+  site: Site;
+  lock: Mutex;
+  log: Logger;
+  signal?: AbortSignal;
+  rowWaitMs: number;
+  renderConcurrency: number;
+}
+
+export interface UpdaterStats {
+  batches: number;
+  /** Edits that never became visible within rowWaitMs (rolled back, or a very long transaction). */
+  notVisible: number;
+}
+
+export function createUpdater(deps: UpdaterDeps) {
+  const stats: UpdaterStats = { batches: 0, notVisible: 0 };
+
+  async function awaitEdit(id: number, events: NewsEvent[]): Promise<void> {
+    const last = events[events.length - 1]!;
+    const versions = events.map((e) => e.version).filter((v): v is number => v !== undefined);
+    let visible: unknown;
+    if (last.op === 'delete') {
+      visible = await waitForRow(async () => ((await fetchVersion(deps.pool, id)) === undefined ? true : undefined), { timeoutMs: deps.rowWaitMs, signal: deps.signal });
+    } else {
+      const want = versions.length ? Math.max(...versions) : 0;
+      visible = await waitForRow(async () => {
+        const v = await fetchVersion(deps.pool, id);
+        return v !== undefined && v >= want ? true : undefined;
+      }, { timeoutMs: deps.rowWaitMs, signal: deps.signal });
+    }
+    if (visible === undefined) {
+      stats.notVisible++;
+      deps.log.info({ id, op: last.op }, 'edit not visible after %d ms (rolled back?): rendering the committed row', deps.rowWaitMs);
+    }
+  }
+
+  async function applyArticle(id: number, events: NewsEvent[]): Promise<void> {
+    const row = await fetchArticle(deps.pool, id);
+    const stale = new Set(events.flatMap((e) => e.staleSlugs));
+    const published = row?.status === 'published';
+    if (row && !published) stale.add(row.slug);
+    if (row && published) stale.delete(row.slug);
+    const candidates = [...stale].filter(isSafeSlug);
+    const owned = await publishedSlugsAmong(deps.pool, candidates);
+    for (const slug of candidates) {
+      if (!owned.has(slug) && (await deps.site.removeArticle(slug))) deps.log.info({ id, slug }, 'page removed');
+    }
+    if (row && published) {
+      const outcome = await deps.site.writeArticle(row);
+      deps.log.debug({ id, slug: row.slug, outcome }, 'page rendered');
+    }
+  }
+
+  async function refreshIndex(): Promise<void> {
+    const s = deps.site.settings;
+    const [latest, sitemap] = await Promise.all([fetchLatest(deps.pool, s.indexSize), fetchSitemap(deps.pool, s.sitemapMax)]);
+    await deps.site.writeIndex(latest, sitemap);
+  }
+
+  /** The Coalescer's flush function: errors per article id; an index failure fails the whole batch. */
+  async function flush(batch: Map<number, NewsEvent[]>): Promise<Map<number, Error>> {
+    stats.batches++;
+    await forEachLimit(batch, Math.max(deps.renderConcurrency, 16), ([id, events]) => awaitEdit(id, events));
+    return deps.lock.run(async () => {
+      const errors = new Map<number, Error>();
+      await forEachLimit(batch, deps.renderConcurrency, async ([id, events]) => {
+        try {
+          await applyArticle(id, events);
+        } catch (err) {
+          errors.set(id, err as Error);
+        }
+      });
+      await refreshIndex();
+      return errors;
+    });
+  }
+
+  return { flush, refreshIndex, stats };
+}
