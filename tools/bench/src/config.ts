@@ -1,0 +1,40 @@
+// The only file that reads process.env. Every size is a parameter: the
+// defaults finish in a few minutes on 2 shared cores; the issue's target
+// sizes are noted beside each one (docs/benchmarks.md says what was run).
+export interface BenchConfig {
+  /** Private stack instance, so heavy runs never disturb the shared servers. */
+  stack: { name: string; mysqlPort: string; redisPort: string };
+  latency: { inserts: number; ratePerSec: number };
+  triggerCost: { rows: number; batch: number; reps: number };
+  bulk: { rows: number };
+  worker: { lines: number };
+}
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function loadBenchConfig(): BenchConfig {
+  return {
+    stack: {
+      name: process.env.BENCH_STACK ?? 'bench', // BENCH_STACK=main uses the shared stack (not recommended)
+      mysqlPort: process.env.BENCH_MYSQL_PORT ?? '3430',
+      redisPort: process.env.BENCH_REDIS_PORT ?? '6430',
+    },
+    latency: {
+      inserts: int('BENCH_LATENCY_INSERTS', 500), // target: 500
+      ratePerSec: int('BENCH_LATENCY_RATE', 50), // steady rate of the insert stream
+    },
+    triggerCost: {
+      rows: int('BENCH_TRIGGER_ROWS', 200_000), // target: 200,000
+      batch: int('BENCH_TRIGGER_BATCH', 1000), // rows per transaction
+      reps: int('BENCH_TRIGGER_REPS', 3), // interleaved repetitions per variant
+    },
+    bulk: { rows: int('BENCH_BULK_ROWS', 1_000_000) }, // target: 1,000,000
+    worker: { lines: int('BENCH_WORKER_LINES', 200_000) },
+  };
+}

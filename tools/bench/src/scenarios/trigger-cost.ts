@@ -1,0 +1,132 @@
+// Per-row cost inside a trigger: the same single-row INSERTs into three
+// identical tables — no trigger; a trigger inserting an outbox row; a trigger
+// calling fifo_write (a reader drains the pipe). The insert loop runs inside
+// a stored procedure so client round trips (equal for all three) do not
+// drown the difference; rows are committed in transactions of `batch`.
+import { join } from 'node:path';
+import { summarize, median } from '../stats.ts';
+import { fmt, type ScenarioResult } from '../results.ts';
+import { createBenchDb, machineInfo } from '../stack.ts';
+import { openDrain } from '../pipe-drain.ts';
+import type { BenchConfig } from '../config.ts';
+import type { StackEnv } from '@dbfifo/test-utils';
+import { sqlString } from '../sql.ts';
+
+const VARIANTS = ['plain', 'outbox', 'fifo'] as const;
+type Variant = (typeof VARIANTS)[number];
+const LABEL: Record<Variant, string> = {
+  plain: 'no trigger',
+  outbox: 'trigger inserts an outbox row',
+  fifo: 'trigger calls fifo_write',
+};
+
+function schema(pipe: string): string[] {
+  const table = (t: string) => `CREATE TABLE ${t} (id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL, note VARCHAR(32) NOT NULL) ENGINE=InnoDB`;
+  return [
+    table('t_plain'),
+    table('t_outbox'),
+    table('t_fifo'),
+    `CREATE TABLE outbox (id BIGINT AUTO_INCREMENT PRIMARY KEY, tbl VARCHAR(16) NOT NULL, row_id INT NOT NULL,
+       created TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB`,
+    `CREATE TRIGGER t_outbox_ai AFTER INSERT ON t_outbox FOR EACH ROW
+       INSERT INTO outbox (tbl, row_id) VALUES ('t_outbox', NEW.id)`,
+    // The message is the recommended envelope; a 'false' is counted, not ignored.
+    `CREATE TRIGGER t_fifo_ai AFTER INSERT ON t_fifo FOR EACH ROW
+     BEGIN
+       IF fifo_write(${sqlString(pipe)}, JSON_OBJECT('table', 't_fifo', 'op', 'insert', 'id', NEW.id)) <> 'true' THEN
+         SET @fifo_false = @fifo_false + 1;
+       END IF;
+     END`,
+    `CREATE TABLE batches (variant VARCHAR(16) NOT NULL, rep INT NOT NULL, batch INT NOT NULL, us BIGINT NOT NULL) ENGINE=InnoDB`,
+    // One branch per table: a PREPAREd dynamic INSERT would add its own cost to every row.
+    `CREATE PROCEDURE run_inserts(IN variant VARCHAR(16), IN rep INT, IN n INT, IN bsz INT)
+     BEGIN
+       DECLARE i INT DEFAULT 0;
+       DECLARE b INT DEFAULT 0;
+       DECLARE batch_no INT DEFAULT 0;
+       DECLARE t0 DATETIME(6);
+       WHILE i < n DO
+         SET t0 = SYSDATE(6);
+         START TRANSACTION;
+         SET b = 0;
+         WHILE b < bsz AND i < n DO
+           IF variant = 'plain' THEN INSERT INTO t_plain (v, note) VALUES (i, 'row');
+           ELSEIF variant = 'outbox' THEN INSERT INTO t_outbox (v, note) VALUES (i, 'row');
+           ELSE INSERT INTO t_fifo (v, note) VALUES (i, 'row');
+           END IF;
+           SET b = b + 1;
+           SET i = i + 1;
+         END WHILE;
+         COMMIT;
+         INSERT INTO batches VALUES (variant, rep, batch_no, TIMESTAMPDIFF(MICROSECOND, t0, SYSDATE(6)));
+         SET batch_no = batch_no + 1;
+       END WHILE;
+     END`,
+  ];
+}
+
+export async function triggerCost(stack: StackEnv, config: BenchConfig): Promise<ScenarioResult> {
+  const { rows, batch, reps } = config.triggerCost;
+  const db = await createBenchDb(stack, 'trigger');
+  const pipe = join(stack.pipeDir, `bench-trigger-${process.pid}`);
+  const drain = await openDrain(pipe);
+  const conn = await db.connect({ multipleStatements: false });
+  try {
+    for (const sql of schema(pipe)) await conn.query(sql);
+    const totals: Record<Variant, number[]> = { plain: [], outbox: [], fifo: [] };
+    let fifoFalse = 0;
+    for (let rep = 0; rep < reps; rep++) {
+      // Rotate the order so no variant always runs first (cold cache) or last.
+      const order = VARIANTS.map((_, k) => VARIANTS[(k + rep) % VARIANTS.length]!);
+      for (const variant of order) {
+        for (const t of ['t_plain', 't_outbox', 't_fifo', 'outbox']) await conn.query(`TRUNCATE TABLE ${t}`);
+        await conn.query('SET @fifo_false = 0');
+        const t0 = process.hrtime.bigint();
+        await conn.query('CALL run_inserts(?, ?, ?, ?)', [variant, rep, rows, batch]);
+        const us = Number(process.hrtime.bigint() - t0) / 1000;
+        totals[variant].push(us / rows);
+        const [[f]] = (await conn.query('SELECT @fifo_false AS f')) as unknown as [[{ f: number }]];
+        if (variant === 'fifo') fifoFalse += Number(f.f);
+        process.stderr.write(`[bench] trigger-cost rep ${rep + 1}/${reps} ${variant}: ${(us / rows).toFixed(2)} µs/row\n`);
+      }
+    }
+    // Give the reader a moment to take the last lines off the pipe.
+    const expected = rows * reps - fifoFalse;
+    for (let i = 0; i < 100 && drain.lines < expected; i++) await new Promise((r) => setTimeout(r, 50));
+    const [batchRows] = (await conn.query('SELECT variant, us FROM batches')) as unknown as [{ variant: Variant; us: number }[]];
+    const perBatch = (v: Variant) => summarize(batchRows.filter((r) => r.variant === v).map((r) => Number(r.us) / batch));
+    const base = median(totals.plain);
+    const figures = VARIANTS.map((v) => ({ variant: v, label: LABEL[v], perRow: median(totals[v]), runs: totals[v], batch: perBatch(v) }));
+    return {
+      scenario: 'trigger-cost',
+      title: 'Per-row cost inside a trigger',
+      machine: await machineInfo(stack),
+      params: { 'rows per variant and repetition (BENCH_TRIGGER_ROWS)': rows, 'rows per transaction (BENCH_TRIGGER_BATCH)': batch, 'repetitions (BENCH_TRIGGER_REPS)': reps },
+      method: [
+        `${fmt(rows)} single-row \`INSERT\`s per variant and repetition, issued by a stored procedure (no client round trip per row), committed in transactions of ${batch}; the three variants are interleaved ${reps} times in rotating order, tables truncated before each run.`,
+        'Per-row time = wall time of the `CALL` / rows. Batch p50/p99 come from the time of each transaction, measured inside the procedure with `SYSDATE(6)`, divided by its rows.',
+        'The fifo_write trigger writes `{"table":"t_fifo","op":"insert","id":N}` to a pipe drained by a reader in the benchmark process; a `\'false\'` result is counted.',
+      ],
+      table: {
+        headers: ['variant', 'µs/row (median of runs)', 'added µs/row vs no trigger', 'batch p50 µs/row', 'batch p99 µs/row', 'runs (µs/row)'],
+        rows: figures.map((f) => [
+          f.label,
+          fmt(f.perRow, 2),
+          f.variant === 'plain' ? '–' : `${(f.perRow - base).toFixed(2)} (×${(f.perRow / base).toFixed(2)})`,
+          fmt(f.batch.p50, 2),
+          fmt(f.batch.p99, 2),
+          f.runs.map((r) => r.toFixed(2)).join(', '),
+        ]),
+      },
+      chart: { title: 'µs per inserted row (median)', unit: 'µs', bars: figures.map((f) => ({ label: f.label, value: f.perRow, marker: f.batch.p99 })) },
+      notes: [
+        `fifo_write returned 'false' ${fifoFalse} times; the reader received ${fmt(drain.lines)} of ${fmt(rows * reps)} lines written by the fifo variant.`,
+      ],
+      data: { figures, fifoFalse, received: drain.lines },
+    };
+  } finally {
+    await conn.end();
+    drain.close();
+    await db.drop();
+  }
+}
