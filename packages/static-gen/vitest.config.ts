@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Integration tests share the one local MariaDB and a 2-core machine: run files one at a time.
+export default defineConfig({
+  test: {
+    include: ['src/**/*.spec.ts', 'tests/**/*.test.ts'],
+    globalSetup: ['../test-utils/src/global-setup.ts'],
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
