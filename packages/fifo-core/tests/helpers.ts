@@ -1,0 +1,35 @@
+// Shared bits of the fifo-core integration tests: temp dirs, writing lines the
+// way fifo_write does (O_WRONLY|O_NONBLOCK, one write per line), quiet configs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { loadRuntimeConfig, type RuntimeConfig } from '../src/config.ts';
+
+export function tempDir(prefix = 'fifo-core-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** One non-blocking open + one write per line, like fifo_write. */
+export function writeLines(pipe: string, lines: (string | Buffer)[]): void {
+  const fd = fs.openSync(pipe, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  try {
+    for (const l of lines) fs.writeSync(fd, typeof l === 'string' ? `${l}\n` : l);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function runtimeFor(name: string, dir: string, extra: Record<string, string> = {}): RuntimeConfig {
+  return loadRuntimeConfig(name, { DBFIFO_PIPE_DIR: dir, DBFIFO_RECONCILE_INTERVAL_MS: '0', ...extra });
+}
+
+/** Logs go to a buffer the test can inspect instead of the terminal. */
+export function memoryLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  return { logger, lines };
+}
+
+export const db = { url: 'mysql://unused@127.0.0.1/unused' };
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
