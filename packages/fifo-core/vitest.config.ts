@@ -7,5 +7,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Starts the shared local stack (MariaDB with fifo.so, Redis) unless it is up already.
+    globalSetup: ['../test-utils/src/global-setup.ts'],
   },
 });

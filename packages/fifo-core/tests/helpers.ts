@@ -14,7 +14,7 @@ export function tempDir(prefix = 'fifo-core-'): string {
 export function writeLines(pipe: string, lines: (string | Buffer)[]): void {
   const fd = fs.openSync(pipe, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
   try {
-    for (const l of lines) fs.writeSync(fd, typeof l === 'string' ? `${l}\n` : l);
+    for (const l of lines) fs.writeSync(fd, typeof l === "string" ? Buffer.from(`${l}\n`) : l);
   } finally {
     fs.closeSync(fd);
   }
