@@ -64,8 +64,9 @@ DELIMITER //
 CREATE OR REPLACE PROCEDURE fw_ring(p_op VARCHAR(8), p_id BIGINT UNSIGNED, p_address VARCHAR(64))
 BEGIN
   DECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN END;
+  -- CAST: MariaDB renders a routine parameter as a JSON string otherwise.
   DO fifo_write((SELECT pipe FROM fw_settings WHERE id = 1),
-                JSON_OBJECT('table', 'blacklist', 'op', p_op, 'id', p_id, 'address', p_address));
+                JSON_OBJECT('table', 'blacklist', 'op', p_op, 'id', CAST(p_id AS UNSIGNED), 'address', p_address));
 END //
 
 CREATE OR REPLACE TRIGGER access_log_count AFTER INSERT ON access_log FOR EACH ROW

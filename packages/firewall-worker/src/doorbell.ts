@@ -24,7 +24,9 @@ export function parseDoorbell(m: Message<unknown>): Doorbell {
   if (j.table !== undefined && j.table !== 'blacklist') throw new InvalidMessageError(`doorbell for table ${JSON.stringify(j.table)}, expected "blacklist"`);
   const op = j.op as (typeof OPS)[number];
   if (!OPS.includes(op)) throw new InvalidMessageError(`doorbell op must be one of ${OPS.join('|')}`);
-  const id = typeof j.id === 'number' && Number.isSafeInteger(j.id) && j.id > 0 ? j.id : undefined;
+  // A number, or a digit string (how MariaDB renders some routine values in JSON_OBJECT).
+  const idNum = typeof j.id === 'string' && /^[1-9][0-9]{0,15}$/.test(j.id) ? Number(j.id) : j.id;
+  const id = typeof idNum === 'number' && Number.isSafeInteger(idNum) && idNum > 0 ? idNum : undefined;
   const address = typeof j.address === 'string' ? j.address : undefined;
   if (id === undefined && address === undefined) throw new InvalidMessageError('doorbell names neither an id nor an address');
   if (op === 'delete' && address === undefined) throw new InvalidMessageError('a delete doorbell needs the address');

@@ -47,6 +47,7 @@ export function createFirewallWorker(): FirewallWorker {
     async handle(message, h) {
       const firewall = need();
       const bell = message.body;
+      h.log.debug({ doorbell: bell }, 'doorbell');
       let address = bell.address;
       if (bell.id !== undefined && bell.op !== 'delete') {
         // The trigger rang before COMMIT: wait for the row; none means rolled back.

@@ -1,0 +1,115 @@
+// The default backend end to end: access_log inserts → trigger → blacklist →
+// fifo_write → worker → ipset in a server namespace, checked with real TCP
+// connections from a client namespace.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@dbfifo/test-utils';
+import { netnsUnavailable, CLI4, CLI6 } from './netns.ts';
+import { createWorld, hit, setMembers, type World } from './harness.ts';
+
+const skip = await netnsUnavailable();
+if (skip) console.warn(`[firewall-worker] skipping namespace tests: ${skip}`);
+
+describe.skipIf(skip)('ipset backend in a network namespace', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await createWorld('ipset');
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  const members4 = () => setMembers(w.net, 'dbfifo-ban-v4');
+  const members6 = () => setMembers(w.net, 'dbfifo-ban-v6');
+
+  it('drops an IPv4 address once it crosses the threshold, others still connect', async () => {
+    expect(await w.net.connect(CLI4[0])).toBe(true);
+    await hit(w.sql, CLI4[0], 4);
+    expect(await members4()).toEqual([]); // below the threshold: nothing banned
+    await hit(w.sql, CLI4[0], 1);
+    await waitFor(async () => (await members4()).includes(CLI4[0]), { message: 'ban in the ipset' });
+    expect(await w.net.connect(CLI4[0])).toBe(false);
+    expect(await w.net.connect(CLI4[1])).toBe(true);
+    const [rows] = await w.sql.query<any[]>('SELECT address, reason, applied_at IS NOT NULL AS applied FROM blacklist');
+    expect(rows).toEqual([{ address: CLI4[0], reason: '5 hits in 60 s', applied: 1 }]);
+  });
+
+  it('bans once however many more hits arrive', async () => {
+    await hit(w.sql, CLI4[0], 10);
+    const [rows] = await w.sql.query<any[]>('SELECT COUNT(*) AS n FROM blacklist');
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('unban (deleting the row) restores the address at once', async () => {
+    await w.sql.query('DELETE FROM blacklist WHERE address = ?', [CLI4[0]]);
+    await waitFor(async () => !(await members4()).includes(CLI4[0]), { message: 'unban' });
+    expect(await w.net.connect(CLI4[0])).toBe(true);
+  });
+
+  it('IPv6 likewise: ban at the threshold, the other address passes, unban by marking the row', async () => {
+    await hit(w.sql, CLI6[0], 5);
+    await waitFor(async () => (await members6()).includes(CLI6[0]), { message: 'v6 ban' });
+    expect(await w.net.connect(CLI6[0])).toBe(false);
+    expect(await w.net.connect(CLI6[1])).toBe(true);
+    await w.sql.query("UPDATE blacklist SET removed_at = NOW(3), removed_reason = 'unbanned' WHERE address = ?", [CLI6[0]]);
+    await waitFor(async () => !(await members6()).includes(CLI6[0]), { message: 'v6 unban' });
+    expect(await w.net.connect(CLI6[0])).toBe(true);
+  });
+
+  it('a manual ban with an expiry lifts itself, and the row says so', async () => {
+    await w.sql.query('INSERT INTO blacklist (address, reason, expires_at) VALUES (?, ?, NOW(3) + INTERVAL 1.5 SECOND)', [CLI4[1], 'by hand']);
+    await waitFor(async () => (await members4()).includes(CLI4[1]), { message: 'manual ban' });
+    expect(await w.net.connect(CLI4[1])).toBe(false);
+    await waitFor(async () => w.net.connect(CLI4[1], 0.3), { timeoutMs: 5000, message: 'expiry' });
+    await waitFor(async () => {
+      const [rows] = await w.sql.query<any[]>('SELECT removed_reason FROM blacklist WHERE address = ?', [CLI4[1]]);
+      return rows[0]?.removed_reason === 'expired';
+    }, { message: 'row marked expired' });
+  });
+
+  it('reconcile restores a flushed set', async () => {
+    await hit(w.sql, CLI4[0], 5); // new window? no: same window, so ban by hand
+    await w.sql.query('INSERT IGNORE INTO blacklist (address, reason) VALUES (?, ?)', [CLI4[0], 'by hand']);
+    await waitFor(async () => (await members4()).includes(CLI4[0]), { message: 'ban' });
+    await w.net.inSrv('ipset', 'flush', 'dbfifo-ban-v4');
+    expect(await w.net.connect(CLI4[0])).toBe(true);
+    expect(await w.running.reconcileNow()).toBeGreaterThanOrEqual(1);
+    expect(await members4()).toEqual([CLI4[0]]);
+    expect(await w.net.connect(CLI4[0])).toBe(false);
+  });
+
+  it('injection strings and allowlisted addresses never reach the kernel; the worker keeps going', async () => {
+    const bad = ['-j ACCEPT', '1.2.3.4; rm -rf /', '--flush', '127.0.0.1', '::1', '10.77.0.9', 'fd77::9', '::ffff:127.0.0.1'];
+    for (const a of bad) await w.sql.query('INSERT INTO blacklist (address, reason) VALUES (?, ?)', [a, 'hostile']);
+    await waitFor(async () => {
+      const [rows] = await w.sql.query<any[]>("SELECT COUNT(*) AS n FROM blacklist WHERE removed_reason = 'refused'");
+      return rows[0].n === bad.length;
+    }, { message: 'every hostile row refused' });
+    await w.running.reconcileNow();
+    const all = [...(await members4()), ...(await members6())];
+    for (const a of ['1.2.3.4', '127.0.0.1', '::1', '10.77.0.9', 'fd77::9']) expect(all).not.toContain(a);
+    const [notes] = await w.sql.query<any[]>("SELECT note FROM blacklist WHERE address = '-j ACCEPT'");
+    expect(notes[0].note).toMatch(/^refused address "-j ACCEPT": is not an IPv4\/IPv6 address/);
+    // Still working: a new ban goes through.
+    await w.sql.query('INSERT INTO blacklist (address, reason) VALUES (?, ?)', [CLI6[1], 'after the hostile rows']);
+    await waitFor(async () => (await members6()).includes(CLI6[1]), { message: 'ban after refusals' });
+  });
+
+  it('10,000 bans (missed doorbells included) leave one rule per family', async () => {
+    await w.sql.query("UPDATE fw_settings SET pipe = 'firewall-nobody-reads-this'"); // doorbells go nowhere
+    await w.sql.query(
+      `INSERT INTO blacklist (address, reason)
+       SELECT CONCAT('198.18.', seq DIV 250, '.', seq MOD 250 + 1), 'bulk' FROM seq_0_to_7999`);
+    await w.sql.query(
+      `INSERT INTO blacklist (address, reason)
+       SELECT CONCAT('2001:db8:1::', HEX(seq + 1)), 'bulk' FROM seq_0_to_1999`);
+    await w.running.reconcileNow();
+    const v4 = await members4();
+    const v6 = await members6();
+    expect(v4.length + v6.length).toBeGreaterThanOrEqual(10_000);
+    const rules = (await w.net.inSrv('iptables', '-w', '-S', 'DBFIFO')).split('\n').filter((l) => l.startsWith('-A'));
+    const rules6 = (await w.net.inSrv('ip6tables', '-w', '-S', 'DBFIFO')).split('\n').filter((l) => l.startsWith('-A'));
+    expect(rules).toEqual(['-A DBFIFO -m set --match-set dbfifo-ban-v4 src -j DROP']);
+    expect(rules6).toEqual(['-A DBFIFO -m set --match-set dbfifo-ban-v6 src -j DROP']);
+    expect(await w.net.connect(CLI4[1])).toBe(true);
+  });
+});
