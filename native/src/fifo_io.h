@@ -1,0 +1,48 @@
+/*
+  fifo_io.h - FIFO operations relative to the allowed directory (POSIX).
+
+  Every function returns 0 on success, otherwise an errno value or one of
+  the FIFO_E_* codes of fifo_limits.h; errno itself is left unspecified.
+  Names must have passed fifo_path_resolve(): they are single entries of
+  the directory open as dir_fd. Only FIFOs are ever opened or removed: a
+  symlink, regular file, device or directory gives FIFO_E_NOT_FIFO and is
+  left untouched. No call blocks beyond its timeout.
+*/
+#ifndef FIFO_IO_H
+#define FIFO_IO_H
+
+#include <stddef.h>
+
+/* Opens the allowed directory (realpath already resolved by the caller)
+   for use as dir_fd; O_CLOEXEC. */
+int fifo_dir_open(const char *path, int *dir_fd);
+
+/* mkfifo; 0 too when the entry already is a FIFO, FIFO_E_NOT_FIFO when it
+   exists as something else. */
+int fifo_make(int dir_fd, const char *name);
+
+/* Unlinks the entry only if it is a FIFO. */
+int fifo_unlink(int dir_fd, const char *name);
+
+/* Opens a FIFO for writing without blocking: ENXIO when no reader has it
+   open. The descriptor is non-blocking and O_CLOEXEC. */
+int fifo_open_writer(int dir_fd, const char *name, int *fd);
+
+/* Opens a FIFO read-write and non-blocking, so a reader never waits in
+   open() and never sees end-of-file when writers come and go. */
+int fifo_open_reader(int dir_fd, const char *name, int *fd);
+
+/* Writes one whole line (length <= FIFO_LINE_MAX) with one write(). When
+   the pipe is full, waits up to timeout_ms for room, then ETIMEDOUT. EPIPE
+   when the last reader went away; SIGPIPE is never delivered for it. */
+int fifo_write_line(int fd, const char *line, size_t length, int timeout_ms);
+
+/* Reads one line byte by byte (never past its '\n') into buf, storing its
+   length without the '\n'. At most size - 1 bytes of body fit: a longer
+   line is read up to its end and discarded (FIFO_E_LINE_LONG). ETIMEDOUT
+   when nothing arrived in time, FIFO_E_PARTIAL when the time ran out
+   inside a line (those bytes are lost). */
+int fifo_read_line(int fd, char *buf, size_t size, size_t *length,
+                   int timeout_ms);
+
+#endif

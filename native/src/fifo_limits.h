@@ -1,0 +1,49 @@
+/*
+  fifo_limits.h - sizes, defaults and bounds shared by every part of fifo.so.
+
+  Only constants live here. Every limit that protects the server (line size,
+  wait times) is named once so the C tests, the fuzzers and the UDFs agree.
+*/
+#ifndef FIFO_LIMITS_H
+#define FIFO_LIMITS_H
+
+#define FIFO_VERSION "1.0.0"
+
+/* One message is one line of at most PIPE_BUF bytes including its '\n':
+   the kernel keeps a pipe write of that size whole (POSIX). */
+#define FIFO_LINE_MAX 4096
+
+/* Longest entry name inside the allowed directory (NAME_MAX on Linux). */
+#define FIFO_NAME_MAX 255
+
+/* Longest path argument and longest allowed-directory path accepted. */
+#define FIFO_PATH_MAX 4096
+
+/* Environment of the server process, read when a statement starts. */
+#define FIFO_ENV_DIR "DBFIFO_PIPE_DIR"
+#define FIFO_ENV_WRITE_TIMEOUT "DBFIFO_WRITE_TIMEOUT_MS"
+#define FIFO_DEFAULT_DIR "/run/dbfifo"
+
+/* fifo_write: how long to wait for room in a full pipe. */
+#define FIFO_WRITE_TIMEOUT_DEFAULT_MS 100
+#define FIFO_WRITE_TIMEOUT_MAX_MS 10000
+
+/* fifo_read: how long to wait for a line. */
+#define FIFO_READ_TIMEOUT_DEFAULT_MS 1000
+#define FIFO_READ_TIMEOUT_MAX_MS 60000
+
+/* Permission bits of a FIFO made by fifo_create (before the umask). */
+#define FIFO_CREATE_MODE 0660
+
+/* Size of the per-thread last-error text returned by fifo_error(). */
+#define FIFO_ERROR_MAX 512
+
+/* Failure codes beyond errno values (all errno values are far smaller). */
+#define FIFO_E_BASE 100000
+#define FIFO_E_NOT_FIFO (FIFO_E_BASE + 1)    /* entry exists, is no FIFO */
+#define FIFO_E_CHANGED (FIFO_E_BASE + 2)     /* entry swapped while opening */
+#define FIFO_E_SHORT_WRITE (FIFO_E_BASE + 3) /* write() took part of a line */
+#define FIFO_E_LINE_LONG (FIFO_E_BASE + 4)   /* read: line over the limit */
+#define FIFO_E_PARTIAL (FIFO_E_BASE + 5)     /* read: timeout mid-line */
+
+#endif

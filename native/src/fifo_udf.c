@@ -1,0 +1,288 @@
+/*
+  fifo_udf.c - fifo_create, fifo_remove, fifo_write and fifo_read.
+
+  Entry points only: argument handling and answers. The sandbox rules are
+  in fifo_path.c, the file operations in fifo_io.c. Each call clears the
+  thread's last error and sets it when it answers 'false' or NULL, so
+  fifo_error() explains the most recent call.
+*/
+#include <errno.h>
+#include <unistd.h>
+
+#include "fifo_error.h"
+#include "fifo_frame.h"
+#include "fifo_io.h"
+#include "fifo_state.h"
+#include "fifo_udf.h"
+
+#define FIFO_ANSWER_MAX_LENGTH 5 /* "false" */
+
+#define USAGE_CREATE "fifo_create(path STRING)"
+#define USAGE_REMOVE "fifo_remove(path STRING)"
+#define USAGE_WRITE "fifo_write(path STRING, message STRING [, timeout_ms INT])"
+#define USAGE_READ "fifo_read(path STRING [, timeout_ms INT])"
+
+#define ARG_MESSAGE 1
+#define ARG_WRITE_TIMEOUT 2
+#define ARG_READ_TIMEOUT 1
+
+
+static fifo_bool init_answering(UDF_INIT *initid, UDF_ARGS *args,
+                                char *message, unsigned int min_args,
+                                unsigned int max_args,
+                                unsigned int string_args, const char *usage)
+{
+  fifo_state *state= fifo_state_init(args, message, min_args, max_args,
+                                     string_args, usage);
+
+  if (!state)
+    return 1;
+  initid->ptr= (char *) state;
+  initid->maybe_null= 0;
+  initid->max_length= FIFO_ANSWER_MAX_LENGTH;
+  /* A side effect per row: never fold into a constant. */
+  initid->const_item= 0;
+  return 0;
+}
+
+
+static void deinit_state(UDF_INIT *initid)
+{
+  fifo_state_free((fifo_state *) initid->ptr);
+  initid->ptr= NULL;
+}
+
+
+/* A timeout argument: NULL is refused like any NULL argument. */
+static int timeout_arg(const UDF_ARGS *args, unsigned int index,
+                       const char *fn, int fallback, int max, int *timeout)
+{
+  if (args->arg_count <= index)
+  {
+    *timeout= fallback;
+    return 0;
+  }
+  if (!args->args[index])
+  {
+    fifo_error_set("%s: timeout_ms is NULL", fn);
+    return -1;
+  }
+  *timeout= fifo_clamp_ms(*(const long long *) args->args[index], max);
+  return 0;
+}
+
+
+fifo_bool fifo_create_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+  return init_answering(initid, args, message, 1, 1, 1, USAGE_CREATE);
+}
+
+
+void fifo_create_deinit(UDF_INIT *initid)
+{
+  deinit_state(initid);
+}
+
+
+char *fifo_create(UDF_INIT *initid, UDF_ARGS *args, char *result,
+                  unsigned long *length, fifo_flag *is_null, fifo_flag *error)
+{
+  fifo_state *state= (fifo_state *) initid->ptr;
+  const char *name;
+  int rc;
+
+  (void) is_null;
+  (void) error;
+  fifo_error_clear();
+  if (!(name= fifo_state_name(state, "fifo_create", args)))
+    return fifo_answer(result, length, 0);
+  if ((rc= fifo_make(state->config.dir_fd, name)))
+  {
+    fifo_state_fail(state, "fifo_create", name, rc, 0);
+    return fifo_answer(result, length, 0);
+  }
+  return fifo_answer(result, length, 1);
+}
+
+
+fifo_bool fifo_remove_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+  return init_answering(initid, args, message, 1, 1, 1, USAGE_REMOVE);
+}
+
+
+void fifo_remove_deinit(UDF_INIT *initid)
+{
+  deinit_state(initid);
+}
+
+
+char *fifo_remove(UDF_INIT *initid, UDF_ARGS *args, char *result,
+                  unsigned long *length, fifo_flag *is_null, fifo_flag *error)
+{
+  fifo_state *state= (fifo_state *) initid->ptr;
+  const char *name;
+  int rc;
+
+  (void) is_null;
+  (void) error;
+  fifo_error_clear();
+  if (!(name= fifo_state_name(state, "fifo_remove", args)))
+    return fifo_answer(result, length, 0);
+  if ((rc= fifo_unlink(state->config.dir_fd, name)))
+  {
+    fifo_state_fail(state, "fifo_remove", name, rc, 0);
+    return fifo_answer(result, length, 0);
+  }
+  return fifo_answer(result, length, 1);
+}
+
+
+fifo_bool fifo_write_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+  return init_answering(initid, args, message, 2, 3, 2, USAGE_WRITE);
+}
+
+
+void fifo_write_deinit(UDF_INIT *initid)
+{
+  deinit_state(initid);
+}
+
+
+/*
+  A constant path keeps its pipe open for the rest of the statement, so a
+  multi-row statement or trigger pays the open once. If every reader has
+  closed since, the kept descriptor gives EPIPE: open again once, since a
+  new reader may be there by now.
+*/
+static int write_framed(fifo_state *state, const char *name,
+                        size_t line_length, int timeout_ms)
+{
+  int dir_fd= state->config.dir_fd;
+  int kept= state->fd >= 0;
+  int rc;
+
+  if (!kept && (rc= fifo_open_writer(dir_fd, name, &state->fd)))
+    return rc;
+  rc= fifo_write_line(state->fd, state->line, line_length, timeout_ms);
+  if (rc == EPIPE && kept)
+  {
+    fifo_state_close(state);
+    if ((rc= fifo_open_writer(dir_fd, name, &state->fd)))
+      return rc;
+    rc= fifo_write_line(state->fd, state->line, line_length, timeout_ms);
+  }
+  if (rc || !state->path_const)
+    fifo_state_close(state);
+  return rc;
+}
+
+
+char *fifo_write(UDF_INIT *initid, UDF_ARGS *args, char *result,
+                 unsigned long *length, fifo_flag *is_null, fifo_flag *error)
+{
+  fifo_state *state= (fifo_state *) initid->ptr;
+  const char *name;
+  size_t line_length;
+  int timeout_ms, rc;
+
+  (void) is_null;
+  (void) error;
+  fifo_error_clear();
+  if (!(name= fifo_state_name(state, "fifo_write", args)))
+    goto fail;
+  if (!args->args[ARG_MESSAGE])
+  {
+    fifo_error_set("fifo_write: message is NULL");
+    goto fail;
+  }
+  switch (fifo_frame_line(args->args[ARG_MESSAGE], args->lengths[ARG_MESSAGE],
+                          state->line, &line_length))
+  {
+  case FIFO_FRAME_OK:
+    break;
+  case FIFO_FRAME_TOO_LONG:
+    fifo_error_set("fifo_write: message of %lu bytes is over the %d-byte "
+                   "line limit (newline included), not sent",
+                   args->lengths[ARG_MESSAGE], FIFO_LINE_MAX);
+    goto fail;
+  case FIFO_FRAME_NEWLINE:
+    fifo_error_set("fifo_write: message has a newline before its end; "
+                   "one message is one line, not sent");
+    goto fail;
+  }
+  if (timeout_arg(args, ARG_WRITE_TIMEOUT, "fifo_write",
+                  state->config.write_timeout_ms, FIFO_WRITE_TIMEOUT_MAX_MS,
+                  &timeout_ms))
+    goto fail;
+  if ((rc= write_framed(state, name, line_length, timeout_ms)))
+  {
+    fifo_state_fail(state, "fifo_write", name, rc, timeout_ms);
+    goto fail;
+  }
+  return fifo_answer(result, length, 1);
+
+fail:
+  return fifo_answer(result, length, 0);
+}
+
+
+fifo_bool fifo_read_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+  if (init_answering(initid, args, message, 1, 2, 1, USAGE_READ))
+    return 1;
+  initid->maybe_null= 1;
+  initid->max_length= FIFO_LINE_MAX - 1;
+  return 0;
+}
+
+
+void fifo_read_deinit(UDF_INIT *initid)
+{
+  deinit_state(initid);
+}
+
+
+/*
+  The pipe of a constant path stays open until the statement ends: lines
+  still in a pipe nobody holds open are dropped by the kernel, so closing
+  between rows would lose the rest of a burst.
+*/
+char *fifo_read(UDF_INIT *initid, UDF_ARGS *args, char *result,
+                unsigned long *length, fifo_flag *is_null, fifo_flag *error)
+{
+  fifo_state *state= (fifo_state *) initid->ptr;
+  const char *name;
+  size_t line_length;
+  int timeout_ms, rc;
+
+  (void) result;
+  (void) error;
+  *is_null= 1;
+  fifo_error_clear();
+  if (!(name= fifo_state_name(state, "fifo_read", args)))
+    return NULL;
+  if (timeout_arg(args, ARG_READ_TIMEOUT, "fifo_read",
+                  FIFO_READ_TIMEOUT_DEFAULT_MS, FIFO_READ_TIMEOUT_MAX_MS,
+                  &timeout_ms))
+    return NULL;
+  if (state->fd < 0 &&
+      (rc= fifo_open_reader(state->config.dir_fd, name, &state->fd)))
+  {
+    fifo_state_fail(state, "fifo_read", name, rc, timeout_ms);
+    return NULL;
+  }
+  rc= fifo_read_line(state->fd, state->line, sizeof(state->line),
+                     &line_length, timeout_ms);
+  if (!state->path_const)
+    fifo_state_close(state);
+  if (rc)
+  {
+    fifo_state_fail(state, "fifo_read", name, rc, timeout_ms);
+    return NULL;
+  }
+  *length= (unsigned long) fifo_frame_body_length(state->line, line_length);
+  *is_null= 0;
+  return state->line;
+}
