@@ -45,7 +45,7 @@ export function createProgress(o: ProgressOptions = {}): Progress {
         const fill = Math.round(frac * width);
         stream.write(`\r${label} [${'█'.repeat(fill)}${'░'.repeat(width - fill)}] ${(frac * 100).toFixed(1).padStart(5)}% ${done}/${total} ${fmtRate(done, ms)}${fmtEta(done, total, ms)}\x1b[K`);
         drawn = true;
-      } else if (now - lastLine >= every || (done === total && lastLine === 0)) {
+      } else if (now - lastLine >= every || done === total) {
         lastLine = now;
         stream.write(`${label}: ${done}/${total} (${total > 0 ? ((done / total) * 100).toFixed(1) : '100.0'}%) ${fmtRate(done, ms)}${fmtEta(done, total, ms)}\n`);
       }

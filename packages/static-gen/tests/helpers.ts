@@ -21,6 +21,11 @@ export interface TestSite {
   config: StaticConfig;
   worker: StaticGenWorker;
   running: RunningWorker;
+  /** Stop the worker (pipe lines are then missed, as when it is down) and start a fresh one on the same database and folder. */
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
+  /** Environment for a child process (the rebuild command) with this site's configuration. */
+  env: Record<string, string>;
   /** Every log line the worker wrote (NDJSON objects). */
   logs: Record<string, unknown>[];
   page(slug: string): Promise<string | undefined>;
@@ -54,7 +59,7 @@ export async function startTestSite(env: Record<string, string> = {}): Promise<T
   const work = await mkdtemp(join(tmpdir(), 'static-gen-test-'));
   const outDir = join(work, 'site');
   const db = await createTestDatabase('static_test', [await schemaFor(basename(pipe), work)]);
-  const config = loadStaticConfig({
+  const childEnv: Record<string, string> = {
     DATABASE_URL: db.url,
     DBFIFO_PIPE_DIR: stack.pipeDir,
     DBFIFO_PIPE: pipe,
@@ -67,7 +72,8 @@ export async function startTestSite(env: Record<string, string> = {}): Promise<T
     STATIC_ROW_WAIT_MS: '400',
     LOG_LEVEL: 'info',
     ...env,
-  });
+  };
+  const config = loadStaticConfig(childEnv);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -75,22 +81,31 @@ export async function startTestSite(env: Record<string, string> = {}): Promise<T
       cb();
     },
   });
-  const worker = createStaticGen();
-  const running = startWorker(worker, config, { logger: pino({ level: 'info' }, sink) });
-  await running.ready;
   const sql = await connect(db.url);
-  return {
-    db, sql, outDir, config, worker, running, logs,
+  const site: TestSite = {
+    db, sql, outDir, config, logs, env: childEnv,
+    worker: createStaticGen(),
+    running: undefined as unknown as RunningWorker,
+    async stopWorker() {
+      await site.running.stop();
+    },
+    async startWorker() {
+      site.worker = createStaticGen();
+      site.running = startWorker(site.worker, config, { logger: pino({ level: 'info' }, sink) });
+      await site.running.ready;
+    },
     page: (slug) => readFile(join(outDir, 'news', `${slug}.html`), 'utf8').catch(() => undefined),
     files: () => listFiles(outDir),
     async close() {
       await sql.end();
-      await running.stop();
+      await site.running.stop();
       await db.drop();
       await rm(work, { recursive: true, force: true });
       await rm(pipe, { force: true });
     },
   };
+  await site.startWorker();
+  return site;
 }
 
 export const PUBLISH = `INSERT INTO news (slug, title, summary, body, author, status) VALUES (?, ?, ?, ?, ?, 'published')`;
