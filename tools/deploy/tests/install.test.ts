@@ -162,7 +162,7 @@ describe('systemd-analyze verify', () => {
     return { status: r.status, stderr: r.stderr.trim() };
   }
 
-  it.each(units)('%s (with its drop-ins) verifies without a warning', async (unit, ctx) => {
+  it.for(units)('%s (with its drop-ins) verifies without a warning', async (unit, ctx) => {
     if (!hasTool('systemd-analyze')) {
       console.warn('skipped: systemd-analyze not installed; apt-get install --no-install-recommends systemd provides it (verify needs no running systemd)');
       ctx.skip();

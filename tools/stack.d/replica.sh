@@ -1,0 +1,196 @@
+# A second MariaDB replicating from the stack's primary: the article's
+# "run the tasks on a dedicated replica" (section 6). Sourced by tools/stack.
+#
+#   tools/stack replica up        start it (first time: seed from a consistent dump, then GTID replication)
+#   tools/stack replica down      stop it (data kept; `up` resumes where it stopped)
+#   tools/stack replica status    server, replication threads, lag, pipes
+#   tools/stack replica env [--json]  its connection settings
+#   tools/stack replica sql [db] [args]  a client session on the replica as root
+#   tools/stack replica destroy   stop it and delete its data
+#
+# The replica: server-id 2, --read-only, row-based events applied by the SQL
+# thread with its own triggers firing (--slave-run-triggers-for-rbr), its own
+# DBFIFO_PIPE_DIR and its own copy of fifo.so. Port: STACK_REPLICA_PORT,
+# default primary port + 1000.
+#
+# Trigger mode: STACK_REPLICA_TRIGGERS, default ENFORCE. With YES (or LOGGING)
+# MariaDB runs a replica's trigger only for statements that ran no trigger on
+# the primary; a table whose trigger exists on both servers (created on the
+# primary and replicated, the usual case) never rings on the replica. ENFORCE
+# (MariaDB >= 10.5.2) runs the replica's triggers for every row event. The
+# price: a trigger that writes rows would apply twice on the replica (once
+# replicated, once run there), so ring-only triggers (fifo_write, SET) only.
+REPL_PORT=${STACK_REPLICA_PORT:-$((MYSQL_PORT + 1000))}
+REPL_DIR=$STATE/replica
+REPL_DATA=$REPL_DIR/data
+REPL_PLUGIN=$REPL_DIR/plugin
+REPL_SOCKET=$REPL_DIR/mysqld.sock
+REPL_PID=$REPL_DIR/mysqld.pid
+REPL_LOG=$REPL_DIR/error.log
+REPL_PIPE_DIR=$REPL_DIR/pipes
+REPL_USER=dbfifo_repl
+REPL_PASSWORD=dbfifo
+REPL_TRIGGERS=${STACK_REPLICA_TRIGGERS:-ENFORCE}
+
+replica_running() { pid_alive "$REPL_PID"; }
+replica_ping() { mariadb-admin --no-defaults --socket="$REPL_SOCKET" -uroot ping; }
+replica_sql() { mariadb --no-defaults --socket="$REPL_SOCKET" -uroot "$@"; }
+
+replica_prepare_dirs() {
+  mkdir -p "$REPL_DATA" "$REPL_PLUGIN" "$REPL_DIR/relay" "$REPL_PIPE_DIR"
+  chown -R "$DB_USER" "$REPL_DIR"
+  # Same rule as the primary's pipe folder: server's group, setgid, group-writable.
+  chgrp "$(id -gn "$DB_USER")" "$REPL_PIPE_DIR"
+  chmod 2775 "$REPL_PIPE_DIR"
+  install -m 0755 "$ROOT/native/build/fifo.so" "$REPL_PLUGIN/fifo.so"
+}
+
+replica_start_server() {
+  rm -f "$REPL_PID" "$REPL_SOCKET" "$REPL_SOCKET.lock"
+  log "starting the replica on 127.0.0.1:$REPL_PORT (server-id 2, read-only)"
+  DBFIFO_PIPE_DIR=$REPL_PIPE_DIR setsid mariadbd --no-defaults --user="$DB_USER" \
+    --datadir="$REPL_DATA" --socket="$REPL_SOCKET" --pid-file="$REPL_PID" \
+    --port="$REPL_PORT" --bind-address=127.0.0.1 --skip-name-resolve \
+    --plugin-dir="$REPL_PLUGIN" --log-error="$REPL_LOG" \
+    --server-id=2 --read-only=ON --slave-run-triggers-for-rbr="$REPL_TRIGGERS" \
+    --relay-log="$REPL_DIR/relay/relay-bin" --gtid-strict-mode=ON \
+    --innodb-buffer-pool-size=128M --max-connections=200 \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    </dev/null >>"$REPL_DIR/stdout.log" 2>&1 &
+  wait_until 60 replica_ping || die "the replica did not start: see $REPL_LOG"
+}
+
+replica_stop_server() {
+  replica_running || { rm -f "$REPL_PID"; return 0; }
+  local pid
+  pid=$(cat "$REPL_PID")
+  mariadb-admin --no-defaults --socket="$REPL_SOCKET" -uroot shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  wait_until 60 sh -c "! kill -0 $pid" || { log "replica did not stop: killing"; kill -9 "$pid" 2>/dev/null || true; }
+  rm -f "$REPL_PID"
+}
+
+# First start only: a consistent snapshot of the primary's own databases plus
+# the GTID position it was taken at, then replication from exactly there.
+replica_seed() {
+  local dump=$REPL_DIR/seed.sql gtid dbs
+  log "creating replication user $REPL_USER on the primary"
+  root_sql <<SQL || die "creating the replication user failed"
+CREATE USER IF NOT EXISTS '$REPL_USER'@'127.0.0.1' IDENTIFIED BY '$REPL_PASSWORD';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '$REPL_USER'@'127.0.0.1';
+SQL
+  # The server's own schemas stay local: each server has its own users and UDFs.
+  dbs=$(root_sql -N -e "SELECT schema_name FROM information_schema.schemata
+    WHERE schema_name NOT IN ('mysql','information_schema','performance_schema','sys')")
+  log "seeding the replica from a consistent dump of the primary ($(echo "$dbs" | wc -w) databases)"
+  # shellcheck disable=SC2086
+  mariadb-dump --no-defaults --socket="$DB_SOCKET" -uroot --single-transaction \
+    --gtid --master-data=2 --routines --triggers --events --databases $dbs >"$dump" \
+    || die "mariadb-dump of the primary failed"
+  gtid=$(sed -n "s/^-- SET GLOBAL gtid_slave_pos='\([^']*\)';/\1/p" "$dump" | head -1)
+  # Users for workers reading rows on the replica, then the UDFs, then the data.
+  replica_sql <<'SQL' || die "provisioning the replica failed"
+CREATE USER IF NOT EXISTS 'dbfifo'@'127.0.0.1' IDENTIFIED BY 'dbfifo';
+CREATE USER IF NOT EXISTS 'dbfifo'@'localhost' IDENTIFIED BY 'dbfifo';
+GRANT SELECT ON *.* TO 'dbfifo'@'127.0.0.1', 'dbfifo'@'localhost';
+CREATE USER IF NOT EXISTS 'dbfifo_admin'@'127.0.0.1' IDENTIFIED BY 'dbfifo';
+CREATE USER IF NOT EXISTS 'dbfifo_admin'@'localhost' IDENTIFIED BY 'dbfifo';
+GRANT ALL ON *.* TO 'dbfifo_admin'@'127.0.0.1', 'dbfifo_admin'@'localhost' WITH GRANT OPTION;
+SQL
+  if [ -f "$ROOT/sql/install.sql" ]; then
+    replica_sql mysql <"$ROOT/sql/install.sql" || die "loading sql/install.sql on the replica failed"
+  fi
+  replica_sql <"$dump" || die "loading the seed dump into the replica failed"
+  log "replicating from 127.0.0.1:$MYSQL_PORT from GTID '${gtid}'"
+  replica_sql <<SQL || die "configuring replication failed"
+STOP SLAVE;
+SET GLOBAL gtid_slave_pos = '$gtid';
+CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$MYSQL_PORT,
+  MASTER_USER='$REPL_USER', MASTER_PASSWORD='$REPL_PASSWORD',
+  MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
+START SLAVE;
+SQL
+  rm -f "$dump"
+  touch "$REPL_DIR/.seeded"
+}
+
+replica_threads_ok() {
+  replica_sql -e 'SHOW SLAVE STATUS\G' | grep -q 'Slave_SQL_Running: Yes' &&
+    replica_sql -e 'SHOW SLAVE STATUS\G' | grep -q 'Slave_IO_Running: Yes'
+}
+
+replica_write_env() {
+  cat >"$REPL_DIR/env" <<ENV
+export REPLICA_DATABASE_URL=mysql://dbfifo:dbfifo@127.0.0.1:$REPL_PORT/dbfifo
+export REPLICA_ADMIN_URL=mysql://dbfifo_admin:dbfifo@127.0.0.1:$REPL_PORT/
+export REPLICA_PIPE_DIR=$REPL_PIPE_DIR
+export REPLICA_SOCKET=$REPL_SOCKET
+ENV
+  cat >"$REPL_DIR/env.json" <<JSON
+{
+  "databaseUrl": "mysql://dbfifo:dbfifo@127.0.0.1:$REPL_PORT/dbfifo",
+  "adminUrl": "mysql://dbfifo_admin:dbfifo@127.0.0.1:$REPL_PORT/",
+  "pipeDir": "$REPL_PIPE_DIR",
+  "mysqlPort": $REPL_PORT,
+  "mysqlSocket": "$REPL_SOCKET",
+  "primaryPort": $MYSQL_PORT
+}
+JSON
+}
+
+_replica_up() {
+  mariadb_running && mariadb_ping >/dev/null 2>&1 || die "the primary of stack '$STACK_NAME' is not running: tools/stack up first"
+  [ -f "$ROOT/native/build/fifo.so" ] || build_native
+  if replica_running && replica_ping >/dev/null 2>&1; then
+    :
+  else
+    if replica_running; then kill -9 "$(cat "$REPL_PID")" 2>/dev/null || true; fi
+    replica_prepare_dirs
+    if [ ! -d "$REPL_DATA/mysql" ]; then
+      log "initialising replica data in $REPL_DATA"
+      rm -f "$REPL_DIR/.seeded"
+      mariadb-install-db --no-defaults --datadir="$REPL_DATA" --user="$DB_USER" \
+        --auth-root-authentication-method=socket --skip-test-db >"$REPL_DIR/install.log" 2>&1 \
+        || die "mariadb-install-db failed: see $REPL_DIR/install.log"
+    fi
+    replica_start_server
+  fi
+  # A replica that was initialised but never seeded (seeding was interrupted) is seeded now.
+  [ -f "$REPL_DIR/.seeded" ] || replica_seed
+  wait_until 30 replica_threads_ok || die "replication is not running: tools/stack replica status; $REPL_LOG"
+  replica_write_env
+  log "replica of stack '$STACK_NAME' is up: 127.0.0.1:$REPL_PORT, pipes in $REPL_PIPE_DIR"
+}
+
+_replica_down() {
+  replica_stop_server
+  log "replica of stack '$STACK_NAME' is down"
+}
+
+_replica_destroy() {
+  replica_stop_server
+  rm -rf "$REPL_DIR"
+  if mariadb_running; then root_sql -e "DROP USER IF EXISTS '$REPL_USER'@'127.0.0.1'" || true; fi
+  log "replica of stack '$STACK_NAME' destroyed"
+}
+
+replica_status() {
+  if ! replica_running; then echo "replica: stopped"; return 0; fi
+  echo "replica: running (pid $(cat "$REPL_PID"), 127.0.0.1:$REPL_PORT, socket $REPL_SOCKET)"
+  echo "pipes:   $REPL_PIPE_DIR"
+  replica_sql -e 'SHOW SLAVE STATUS\G' | grep -E '^ *(Master_Port|Slave_IO_Running|Slave_SQL_Running|Seconds_Behind_Master|Gtid_IO_Pos|Using_Gtid|Last_IO_Error|Last_SQL_Error):'
+}
+
+cmd_replica() {
+  local sub=${1:-}
+  [ $# -gt 0 ] && shift
+  case "$sub" in
+    up) ensure_packages; with_lock _replica_up ;;
+    down) with_lock _replica_down ;;
+    destroy) with_lock _replica_destroy ;;
+    status) replica_status ;;
+    env) if [ "${1:-}" = "--json" ]; then cat "$REPL_DIR/env.json"; else cat "$REPL_DIR/env"; fi ;;
+    sql) local db=${1:-}; [ $# -gt 0 ] && shift
+      exec mariadb --no-defaults --socket="$REPL_SOCKET" -uroot ${db:+"$db"} "$@" ;;
+    *) sed -n '4,9p' "$ROOT/tools/stack.d/replica.sh" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  esac
+}
