@@ -41,7 +41,7 @@ export function collectConfig<P extends Record<string, () => unknown>>(parts: P)
 export interface QueueConfig {
   attempts: number;
   backoffMs: number;
-  /** Jobs per rateDurationMs per consumer process; 0 = no limit. */
+  /** Jobs per rateDurationMs across all consumers of the queue (BullMQ limiters are global); 0 = no limit. */
   rateMax: number;
   rateDurationMs: number;
   /** BullMQ key prefix. */
@@ -91,7 +91,7 @@ export const runtimeSpec = {
   redisUrl: env.string('REDIS_URL', { default: 'redis://127.0.0.1:6379', doc: 'Redis for queue mode' }),
   attempts: env.int('DBFIFO_QUEUE_ATTEMPTS', { default: 5, min: 1, doc: 'queue mode: tries per job' }),
   backoffMs: env.int('DBFIFO_QUEUE_BACKOFF_MS', { default: 1000, min: 0, doc: 'queue mode: first retry delay, doubled each try' }),
-  rateMax: env.int('DBFIFO_QUEUE_RATE_MAX', { default: 0, min: 0, doc: 'queue mode: max jobs per DBFIFO_QUEUE_RATE_DURATION_MS per consumer; 0 = unlimited' }),
+  rateMax: env.int('DBFIFO_QUEUE_RATE_MAX', { default: 0, min: 0, doc: 'queue mode: max jobs per DBFIFO_QUEUE_RATE_DURATION_MS for the whole queue (BullMQ limiters are global); 0 = unlimited' }),
   rateDurationMs: env.int('DBFIFO_QUEUE_RATE_DURATION_MS', { default: 1000, min: 1, doc: 'queue mode: rate-limit window' }),
   queuePrefix: env.string('DBFIFO_QUEUE_PREFIX', { default: 'dbfifo', doc: 'queue mode: BullMQ key prefix' }),
   queueName: env.string('DBFIFO_QUEUE_NAME', { optional: true, doc: 'queue mode: queue name; default the pipe\'s basename' }),
