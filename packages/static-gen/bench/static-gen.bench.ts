@@ -1,0 +1,117 @@
+// static-gen benchmark (npm run bench -w @dbfifo/static-gen).
+//   BENCH_ARTICLES   rows for the full rebuild (default 100000; generated with seq_1_to_N)
+//   BENCH_SINGLE     single-article regenerations measured (default 2000)
+// Measures, against the local stack's MariaDB and a temp folder:
+//   1. single-article regeneration: DB read + render + atomic write (fsync on and off),
+//      and the no-op case (bytes unchanged: read + render + compare);
+//   2. one edit through the batch path (page + index + sitemap) at N rows;
+//   3. a full rebuild of N articles (empty folder), then again with nothing changed.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createTestDatabase, connect, repoRoot, stackEnv } from '@dbfifo/test-utils';
+import { openStaticApp, type StaticApp } from '../src/app.ts';
+import { loadStaticConfig } from '../src/config.ts';
+import { fetchArticle } from '../src/db.ts';
+
+const N = Number(process.env.BENCH_ARTICLES ?? 100_000);
+const SINGLE = Number(process.env.BENCH_SINGLE ?? 2000);
+
+function stats(samplesNs: bigint[]) {
+  const ms = samplesNs.map((n) => Number(n) / 1e6).sort((a, b) => a - b);
+  const q = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!;
+  const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
+  return { n: ms.length, medianMs: q(0.5), p99Ms: q(0.99), meanMs: mean, perSec: 1000 / mean };
+}
+
+const stack = stackEnv();
+const work = await mkdtemp(join(tmpdir(), 'static-gen-bench-'));
+const schema = (await readFile(join(repoRoot, 'sql/static/schema.sql'), 'utf8')).replaceAll(`fifo_write('static',`, `fifo_write('static-bench-nobody',`);
+await writeFile(join(work, 'schema.sql'), schema);
+const db = await createTestDatabase('static_bench', [join(work, 'schema.sql')]);
+const sql = await connect(db.url);
+const log = pino({ level: 'warn' });
+const results: Record<string, unknown> = { articles: N, single: SINGLE, cpus: cpus().length, loadavgAtStart: loadavg().map((l) => l.toFixed(1)).join(' ') };
+
+async function app(fsync: boolean, outDir: string): Promise<StaticApp> {
+  const config = loadStaticConfig({ DATABASE_URL: db.url, DBFIFO_PIPE_DIR: stack.pipeDir, STATIC_OUT_DIR: outDir, STATIC_FSYNC: String(fsync), LOG_LEVEL: 'warn' });
+  return openStaticApp(config, log);
+}
+
+try {
+  let t0 = process.hrtime.bigint();
+  await sql.query(`INSERT INTO news (slug, title, summary, body, author, status, published_at)
+    SELECT CONCAT('article-', seq), CONCAT('Article number ', seq, ': a headline of ordinary length'),
+           'A one-sentence summary that says what the article is about, as a reader sees on the index.',
+           REPEAT('<p>Paragraph of body text with <em>some</em> markup, long enough to look like a real news article paragraph of a few lines.</p>\n', 8),
+           'Bench Author', 'published', NOW(6) - INTERVAL seq SECOND
+    FROM seq_1_to_${N}`);
+  results.seedSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+
+  // 1. single-article regeneration
+  for (const fsync of [true, false]) {
+    const a = await app(fsync, join(work, `single-${fsync}`));
+    const id = Math.ceil(N / 2);
+    const changed: bigint[] = [];
+    const unchanged: bigint[] = [];
+    for (let i = 0; i < SINGLE; i++) {
+      await sql.query(`UPDATE news SET title = ? WHERE id = ?`, [`Edited headline ${i}`, id]); // not timed: the CMS's write
+      let s = process.hrtime.bigint();
+      const row = await fetchArticle(a.pool, id);
+      if ((await a.site.writeArticle(row!)) !== 'written' && i > 0) throw new Error('expected a write');
+      changed.push(process.hrtime.bigint() - s);
+      s = process.hrtime.bigint();
+      const again = await fetchArticle(a.pool, id);
+      await a.site.writeArticle(again!);
+      unchanged.push(process.hrtime.bigint() - s);
+    }
+    results[`single_fsync_${fsync}`] = stats(changed.slice(10));
+    results[`single_unchanged_fsync_${fsync}`] = stats(unchanged.slice(10));
+    await a.close();
+  }
+
+  // 2. one edit through the batch path: page + index + sitemap (sitemap holds up to 50,000 of N rows)
+  {
+    const a = await app(true, join(work, 'batch'));
+    const samples: bigint[] = [];
+    const id = Math.ceil(N / 3);
+    for (let i = 0; i < 30; i++) {
+      const [r] = await sql.query(`UPDATE news SET title = ? WHERE id = ?`, [`Batch edit ${i}`, id]);
+      void r;
+      const [[v]] = (await sql.query(`SELECT version FROM news WHERE id = ?`, [id])) as unknown as [[{ version: number }]];
+      const s = process.hrtime.bigint();
+      await a.updater.flush(new Map([[id, [{ op: 'update' as const, id, version: v.version, staleSlugs: [] }]]]));
+      samples.push(process.hrtime.bigint() - s);
+    }
+    results.batch_one_edit_with_index_and_sitemap = stats(samples.slice(3));
+    await a.close();
+  }
+
+  // 3. full rebuild
+  for (const fsync of [true, false]) {
+    const a = await app(fsync, join(work, `full-${fsync}`));
+    t0 = process.hrtime.bigint();
+    const first = await a.reconcile({ force: true });
+    const firstS = Number(process.hrtime.bigint() - t0) / 1e9;
+    t0 = process.hrtime.bigint();
+    const second = await a.reconcile({ force: true });
+    const secondS = Number(process.hrtime.bigint() - t0) / 1e9;
+    t0 = process.hrtime.bigint();
+    const quiet = await a.reconcile();
+    const quietS = Number(process.hrtime.bigint() - t0) / 1e9;
+    results[`rebuild_fsync_${fsync}`] = {
+      seconds: firstS, pagesPerSec: first.written / firstS, written: first.written,
+      againAllUnchangedSeconds: secondS, againWritten: second.written,
+      quietReconcileSeconds: quietS, quietRendered: quiet.rendered,
+    };
+    await a.close();
+    await rm(join(work, `full-${fsync}`), { recursive: true, force: true });
+  }
+  results.loadavgAtEnd = loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(JSON.stringify(results, null, 2));
+} finally {
+  await sql.end();
+  await db.drop();
+  await rm(work, { recursive: true, force: true });
+}
