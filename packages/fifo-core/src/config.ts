@@ -50,6 +50,10 @@ export interface QueueConfig {
   name: string;
   /** Completed jobs kept for inspection. Failed (exhausted) jobs are always kept. */
   keepCompleted: number;
+  /** How long a consumer's lock on a running job lasts (renewed while it runs); a lost host's jobs are free again after it. */
+  lockDurationMs: number;
+  /** How often consumers look for jobs whose lock expired (stalled) and hand them out again. */
+  stalledIntervalMs: number;
 }
 
 export interface RuntimeConfig {
@@ -95,6 +99,8 @@ export const runtimeSpec = {
   rateDurationMs: env.int('DBFIFO_QUEUE_RATE_DURATION_MS', { default: 1000, min: 1, doc: 'queue mode: rate-limit window' }),
   queuePrefix: env.string('DBFIFO_QUEUE_PREFIX', { default: 'dbfifo', doc: 'queue mode: BullMQ key prefix' }),
   queueName: env.string('DBFIFO_QUEUE_NAME', { optional: true, doc: 'queue mode: queue name; default the pipe\'s basename' }),
+  lockDurationMs: env.int('DBFIFO_QUEUE_LOCK_MS', { default: 30_000, min: 100, doc: 'queue mode: job lock duration; a lost consumer\'s jobs run again after it (plus the stalled interval)' }),
+  stalledIntervalMs: env.int('DBFIFO_QUEUE_STALLED_INTERVAL_MS', { default: 30_000, min: 100, doc: 'queue mode: how often consumers recover stalled jobs' }),
   keepCompleted: env.int('DBFIFO_QUEUE_KEEP_COMPLETED', { default: 1000, min: 0, doc: 'queue mode: completed jobs kept (failed ones are always kept)' }),
   metricsPort: env.int('DBFIFO_METRICS_PORT', { optional: true, min: 0, max: 65535, doc: 'serve /metrics and /healthz on this port; off when unset' }),
   metricsHost: env.string('DBFIFO_METRICS_HOST', { default: '127.0.0.1', doc: 'address the metrics server binds' }),
@@ -125,6 +131,8 @@ export function loadRuntimeConfig(workerName: string, source: NodeJS.ProcessEnv 
       prefix: c.queuePrefix,
       name: c.queueName ?? queueNameFor(pipe),
       keepCompleted: c.keepCompleted,
+      lockDurationMs: c.lockDurationMs,
+      stalledIntervalMs: c.stalledIntervalMs,
     },
     metricsPort: c.metricsPort,
     metricsHost: c.metricsHost,

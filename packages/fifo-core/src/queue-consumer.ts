@@ -36,6 +36,10 @@ export function startConsumer(o: ConsumerOptions): Worker<RelayJobData> {
       prefix: o.cfg.prefix,
       concurrency: o.concurrency,
       autorun: true,
+      // A consumer host that vanishes keeps its jobs locked until the lock
+      // expires; the next stalled check hands them to a live consumer.
+      lockDuration: o.cfg.lockDurationMs,
+      stalledInterval: o.cfg.stalledIntervalMs,
       ...(o.cfg.rateMax > 0 ? { limiter: { max: o.cfg.rateMax, duration: o.cfg.rateDurationMs } } : {}),
     },
   );
