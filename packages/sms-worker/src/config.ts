@@ -60,10 +60,20 @@ function loadSms(source: NodeJS.ProcessEnv): SmsSettings {
 
 /** Whole worker config; throws one ConfigError naming every bad variable. */
 export function loadSmsConfig(source: NodeJS.ProcessEnv = process.env): SmsConfig {
-  return collectConfig({
+  const c = collectConfig({
     runtime: () => loadRuntimeConfig('sms', source),
     db: () => loadDatabaseConfig(source),
     twilio: () => loadTwilio(source),
     sms: () => loadSms(source),
   });
+  // A live worker renews its claim before every request and lookup; the longest
+  // silence is one backoff plus a lookup plus a create. Reconcile must not take
+  // a row that is merely slow for a dead one.
+  const longestSilence = c.sms.retryMaxMs + 2 * c.twilio.timeoutMs;
+  if (c.sms.stuckAfterMs <= longestSilence) {
+    throw new ConfigError([
+      `SMS_STUCK_AFTER_MS=${c.sms.stuckAfterMs} must exceed SMS_RETRY_MAX_MS + 2 × TWILIO_HTTP_TIMEOUT_MS = ${longestSilence}, or a slow send could be taken for a dead one`,
+    ]);
+  }
+  return c;
 }

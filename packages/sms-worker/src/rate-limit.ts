@@ -1,33 +1,44 @@
-// A token bucket that every message create of this process passes through, in
-// every mode: at most `burst` back to back, then one per 1/ratePerSec. Waiters
-// are served in arrival order, so the rate is never exceeded however many
-// handlers run at once. ratePerSec 0 = no limit.
+// The limiter every message create of this process passes through, in every
+// mode: at most `burst` grants in any burst/ratePerSec seconds (burst 1: grants
+// at least 1/ratePerSec apart). Spacing is measured from when earlier grants
+// really happened, not when they were scheduled, so a caller that woke late
+// (busy event loop) cannot be followed by one that bunches up behind it.
+// Waiters are served in arrival order. ratePerSec 0 = no limit.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export class TokenBucket {
-  readonly #intervalMs: number;
+  readonly #windowMs: number;
   readonly #burst: number;
-  /** Time at which the bucket would be full again (GCRA's "theoretical arrival time"). */
-  #tat = 0;
+  /** Times of the last `burst` grants, oldest first. */
+  readonly #grants: number[] = [];
+  #queue: Promise<void> = Promise.resolve();
 
   constructor(ratePerSec: number, burst = 1, private readonly now: () => number = () => performance.now()) {
-    this.#intervalMs = ratePerSec > 0 ? 1000 / ratePerSec : 0;
     this.#burst = Math.max(1, burst);
+    this.#windowMs = ratePerSec > 0 ? (1000 * this.#burst) / ratePerSec : 0;
   }
 
   get limited(): boolean {
-    return this.#intervalMs > 0;
+    return this.#windowMs > 0;
   }
 
   /** Resolves when this caller may send; rejects if `signal` aborts first. */
-  async take(signal?: AbortSignal): Promise<void> {
-    if (!this.limited) return;
-    const now = this.now();
-    const tat = Math.max(this.#tat, now);
-    // Reserve our slot first (synchronously), then wait for it: arrival order is kept.
-    const allowedAt = tat - (this.#burst - 1) * this.#intervalMs;
-    this.#tat = tat + this.#intervalMs;
-    const wait = allowedAt - now;
-    if (wait > 0) await sleep(wait, undefined, { signal });
+  take(signal?: AbortSignal): Promise<void> {
+    if (!this.limited) return Promise.resolve();
+    const turn = this.#queue.then(() => this.#wait(signal));
+    this.#queue = turn.catch(() => {});
+    return turn;
+  }
+
+  async #wait(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    for (;;) {
+      const oldest = this.#grants.length < this.#burst ? -Infinity : this.#grants[0]!;
+      const wait = oldest + this.#windowMs - this.now();
+      if (wait <= 0) break;
+      await sleep(Math.ceil(wait), undefined, { signal });
+    }
+    this.#grants.push(this.now());
+    if (this.#grants.length > this.#burst) this.#grants.shift();
   }
 }

@@ -29,7 +29,11 @@ export function createTwilioClient(cfg: TwilioConfig): TwilioClient {
   // autoRetry stays off: retries, backoff and the rate limit are the worker's,
   // so every create request is counted against SMS_RATE_PER_SEC.
   const httpOpts = { timeout: cfg.timeoutMs, keepAlive: true };
-  return twilio(cfg.accountSid, cfg.authToken, {
+  const client = twilio(cfg.accountSid, cfg.authToken, {
     httpClient: cfg.apiBaseUrl ? new RebasedRequestClient(cfg.apiBaseUrl, httpOpts) : new twilio.RequestClient(httpOpts),
   });
+  // The SDK loads its resource modules on first use (~0.8 s here). Do it now, at
+  // start, so the first text is not late and rate-limited sends do not bunch behind it.
+  void client.messages;
+  return client;
 }

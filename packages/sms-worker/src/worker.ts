@@ -2,6 +2,7 @@
 // means, and how reconcile brings sms_outbox in line (pending rows sent, stuck
 // rows resolved). The runtime does reading, dispatch, queueing and shutdown.
 import { createPool, RolledBackError, waitForRow, type Helpers, type Message, type WorkerDefinition } from '@dbfifo/fifo-core';
+import { setMaxListeners } from 'node:events';
 import type { Pool } from 'mysql2/promise';
 import type { SmsConfig } from './config.ts';
 import { parseSmsLine, type SmsLine } from './message.ts';
@@ -54,6 +55,8 @@ export function createSmsWorker(): SmsWorker {
     key: (message) => (message.body.kind === 'row' ? `sms_outbox:${message.body.id}` : undefined),
 
     async start(h) {
+      // Every handler waiting for a rate token listens on the shutdown signal.
+      setMaxListeners(Math.max(100, h.config.runtime.concurrency * 4 + h.config.sms.reconcileBatch), h.signal);
       pool = createPool(h.config.db, { connectionLimit: Math.min(20, h.config.runtime.concurrency + 2) });
       outbox = new Outbox(pool);
       sender = new Sender({

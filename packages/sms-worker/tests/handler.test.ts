@@ -98,15 +98,12 @@ describe('sms-worker handler', () => {
   });
 
   it('retries 429s and sends once they stop', async () => {
-    fx.api.configure({ errors: [{ code: 20429, status: 429, share: 1 }] });
+    fx.api.configure({ failNext: [{ status: 429, code: 20429 }, { status: 429, code: 20429 }] });
     const id = await insert('13113668891');
-    const handled = handle(id);
-    await new Promise((r) => setTimeout(r, 40));
-    fx.api.configure({ errors: [] });
-    await handled;
+    await handle(id);
     const [row] = await outboxRows(fx.sql);
-    expect(row).toMatchObject({ status: 'sent' });
-    expect(Number(row!.attempts)).toBeGreaterThan(1);
+    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(fx.api.requests().filter((r) => r.method === 'GET')).toHaveLength(0); // a 429 is certainly not sent: no lookup
     expect(fx.api.messages()).toHaveLength(1);
   });
 
@@ -130,13 +127,11 @@ describe('sms-worker handler', () => {
   });
 
   it("a 500 that did not create the message is retried after the provider says it has none", async () => {
-    fx.api.configure({ rate500: 1 });
+    fx.api.configure({ failNext: [{ status: 500, code: 20500 }] });
     const id = await insert('13113668891');
-    const handled = handle(id);
-    await new Promise((r) => setTimeout(r, 30));
-    fx.api.configure({ rate500: 0 });
-    await handled;
+    await handle(id);
     expect(fx.api.messages()).toHaveLength(1);
+    expect(await outboxRows(fx.sql)).toMatchObject([{ id, status: 'sent', attempts: 2 }]);
     expect(fx.api.requests().some((r) => r.method === 'GET')).toBe(true); // it asked before resending
   });
 

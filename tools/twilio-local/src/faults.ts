@@ -23,6 +23,8 @@ export interface FaultConfig {
   errors: InjectedError[];
   /** Share of creates where the message IS created but the connection is cut before the answer. */
   dropAfterCreate: number;
+  /** Errors for the next creates, one each, in order (deterministic tests): e.g. [{"status":429,"code":20429}]. */
+  failNext: { status: number; code: number; message?: string }[];
   /** `To` numbers answered 21610 (recipient unsubscribed, replied STOP). */
   unsubscribed: string[];
   /** `To` numbers answered 21211 although well-formed. */
@@ -36,6 +38,7 @@ export const defaultFaults: FaultConfig = {
   rate500: 0,
   errors: [],
   dropAfterCreate: 0,
+  failNext: [],
   unsubscribed: [],
   rejectTo: [],
 };
@@ -64,6 +67,14 @@ export function mergeFaults(current: FaultConfig, patch: unknown): FaultConfig {
           ...(typeof e.message === 'string' ? { message: e.message } : {}),
         }));
         break;
+      case 'failNext':
+        if (!Array.isArray(v)) throw new Error('failNext must be an array');
+        next.failNext = v.map((e: Record<string, unknown>) => ({
+          status: nonNegative('failNext[].status', e.status),
+          code: nonNegative('failNext[].code', e.code),
+          ...(typeof e.message === 'string' ? { message: e.message } : {}),
+        }));
+        break;
       case 'unsubscribed':
       case 'rejectTo':
         if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Error(`${k} must be an array of strings`);
@@ -88,6 +99,8 @@ function share(name: string, v: unknown): number {
 
 /** The injected failure for this request, if the dice say so. */
 export function pickFault(f: FaultConfig, random = Math.random): { status: number; code: number; message: string } | undefined {
+  const forced = f.failNext.shift();
+  if (forced) return { status: forced.status, code: forced.code, message: forced.message ?? `Injected error ${forced.code}` };
   if (random() < f.rate429) return { status: 429, code: 20429, message: 'Too Many Requests' };
   if (random() < f.rate500) return { status: 500, code: 20500, message: 'Internal Server Error' };
   for (const e of f.errors) {

@@ -21,6 +21,7 @@ export interface TwilioLocalOptions {
 
 /** One request the API received (creates, lists and fetches), with its answer. */
 export interface ReceivedRequest {
+  /** When the request arrived (ms since epoch), before any injected latency. */
   at: number;
   method: string;
   path: string;
@@ -46,18 +47,19 @@ const MESSAGES = new RegExp(`^/${API_VERSION}/Accounts/([^/]+)/Messages(?:/([^/]
 export async function startTwilioLocal(opts: TwilioLocalOptions): Promise<TwilioLocal> {
   const store = new MessageStore();
   const initial = mergeFaults(defaultFaults, opts.faults ?? {});
-  let faults = initial;
+  let faults = { ...initial, failNext: [...initial.failNext] };
   let requests: ReceivedRequest[] = [];
   const expectedAuth = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
 
   const server = http.createServer((req, res) => {
+    const arrived = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://local');
       const body = Buffer.concat(chunks).toString('utf8');
       const send = (status: number, json: unknown, code?: number, to?: string): void => {
-        requests.push({ at: Date.now(), method: req.method ?? '', path: url.pathname, status, ...(code ? { code } : {}), ...(to ? { to } : {}) });
+        requests.push({ at: arrived, method: req.method ?? '', path: url.pathname, status, ...(code ? { code } : {}), ...(to ? { to } : {}) });
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(json));
       };
@@ -192,7 +194,7 @@ export async function startTwilioLocal(opts: TwilioLocalOptions): Promise<Twilio
     reset() {
       store.clear();
       requests = [];
-      faults = initial;
+      faults = { ...initial, failNext: [...initial.failNext] };
     },
     close: () =>
       new Promise<void>((resolve) => {
