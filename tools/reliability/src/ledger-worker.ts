@@ -1,0 +1,43 @@
+// The minimal worker the reliability cases run: its only effect is a row in
+// `handled` (unique per item, so a second delivery cannot do the work twice
+// and is counted in `deliveries` instead), and every handler call is logged
+// in `invocations`. reconcile() is the level-triggered half: items without a
+// `handled` row get one, whether or not their line ever arrived.
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { createPool, InvalidMessageError, RolledBackError, waitForRow, type WorkerDefinition } from '@dbfifo/fifo-core';
+import type { LedgerConfig } from './config.ts';
+
+export function ledgerWorker(): WorkerDefinition<LedgerConfig, { id: number }> {
+  let pool: Pool | undefined;
+  return {
+    name: 'ledger',
+    parse(m) {
+      const id = (m.json as { id?: unknown } | undefined)?.id;
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) throw new InvalidMessageError('expected {"id": <positive integer>}');
+      return { id };
+    },
+    key: (m) => String(m.body.id),
+    async start(h) {
+      pool = createPool(h.config.db, { connectionLimit: 16 });
+    },
+    async handle(m, h) {
+      const { id } = m.body;
+      await pool!.query('INSERT INTO invocations (item_id) VALUES (?)', [id]);
+      const row = await waitForRow(
+        async () => ((await pool!.query<RowDataPacket[]>('SELECT id FROM items WHERE id = ?', [id]))[0][0]),
+        { timeoutMs: h.config.rowWaitMs, signal: h.signal },
+      );
+      if (!row) throw new RolledBackError(`item ${id} never became visible`);
+      await pool!.query("INSERT INTO handled (item_id, via) VALUES (?, 'line') ON DUPLICATE KEY UPDATE deliveries = deliveries + 1", [id]);
+    },
+    async reconcile() {
+      const [r] = await pool!.query<ResultSetHeader>(
+        "INSERT INTO handled (item_id, via) SELECT i.id, 'reconcile' FROM items i LEFT JOIN handled h ON h.item_id = i.id WHERE h.item_id IS NULL",
+      );
+      return { fixed: r.affectedRows };
+    },
+    async stop() {
+      await pool?.end();
+    },
+  };
+}
