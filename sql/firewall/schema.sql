@@ -60,13 +60,20 @@ CREATE TABLE IF NOT EXISTS blacklist (
 DELIMITER //
 
 -- Ring the pipe; never fail the statement that fired the trigger (no reader,
--- full pipe, or even fifo.so missing: reconcile covers it).
-CREATE OR REPLACE PROCEDURE fw_ring(p_op VARCHAR(8), p_id BIGINT UNSIGNED, p_address VARCHAR(64))
+-- full pipe, or even fifo.so missing: reconcile covers it). The doorbell
+-- carries the row's new state (active, expires_at) because it rings before
+-- COMMIT: the worker waits until the table shows that state, so it never
+-- acts on the old one.
+CREATE OR REPLACE PROCEDURE fw_ring(p_op VARCHAR(8), p_id BIGINT UNSIGNED, p_address VARCHAR(64),
+                                    p_active BOOLEAN, p_expires_at DATETIME(3))
 BEGIN
   DECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN END;
   -- CAST: MariaDB renders a routine parameter as a JSON string otherwise.
   DO fifo_write((SELECT pipe FROM fw_settings WHERE id = 1),
-                JSON_OBJECT('table', 'blacklist', 'op', p_op, 'id', CAST(p_id AS UNSIGNED), 'address', p_address));
+                IF(p_op IN ('delete', 'moved'),
+                   JSON_OBJECT('table', 'blacklist', 'op', p_op, 'id', CAST(p_id AS UNSIGNED), 'address', p_address),
+                   JSON_OBJECT('table', 'blacklist', 'op', p_op, 'id', CAST(p_id AS UNSIGNED), 'address', p_address,
+                               'active', CAST(p_active AS UNSIGNED), 'expires_at', CAST(p_expires_at AS CHAR))));
 END //
 
 CREATE OR REPLACE TRIGGER access_log_count AFTER INSERT ON access_log FOR EACH ROW
@@ -98,19 +105,20 @@ BEGIN
 END //
 
 CREATE OR REPLACE TRIGGER blacklist_ring_insert AFTER INSERT ON blacklist FOR EACH ROW
-  CALL fw_ring('insert', NEW.id, NEW.address) //
+  CALL fw_ring('insert', NEW.id, NEW.address, NEW.removed_at IS NULL, NEW.expires_at) //
 
 -- Bookkeeping by the worker (applied_at, note) does not ring; anything that
 -- changes whether or how long an address is banned does.
 CREATE OR REPLACE TRIGGER blacklist_ring_update AFTER UPDATE ON blacklist FOR EACH ROW
 BEGIN
   IF NOT (OLD.address <=> NEW.address AND OLD.expires_at <=> NEW.expires_at AND OLD.removed_at <=> NEW.removed_at) THEN
-    CALL fw_ring('update', NEW.id, NEW.address);
-    IF NOT (OLD.address <=> NEW.address) THEN CALL fw_ring('update', OLD.id, OLD.address); END IF;
+    CALL fw_ring('update', NEW.id, NEW.address, NEW.removed_at IS NULL, NEW.expires_at);
+    -- The row moved to another address: the old one is unbanned ('moved').
+    IF NOT (OLD.address <=> NEW.address) THEN CALL fw_ring('moved', OLD.id, OLD.address, FALSE, NULL); END IF;
   END IF;
 END //
 
 CREATE OR REPLACE TRIGGER blacklist_ring_delete AFTER DELETE ON blacklist FOR EACH ROW
-  CALL fw_ring('delete', OLD.id, OLD.address) //
+  CALL fw_ring('delete', OLD.id, OLD.address, FALSE, NULL) //
 
 DELIMITER ;

@@ -21,10 +21,11 @@ export function createBackend(f: FirewallSettings, log: Logger, stats: CommandSt
   const run: Runner = createRunner({
     netns: f.netns,
     timeoutMs: f.commandTimeoutMs,
-    onCommand: (argv, ok, ms) => {
+    onCommand: (argv, ok, ms, check) => {
       stats.commands++;
-      if (!ok) stats.failures++;
-      log.debug({ argv: argv.slice(0, 8), ok, ms: Math.round(ms * 10) / 10 }, 'firewall command');
+      // A failing `-C`/`-S` probe is an answer, not a failure.
+      if (!ok && !check) stats.failures++;
+      log.debug({ argv: argv.slice(0, 8), ok, check, ms: Math.round(ms * 10) / 10 }, 'firewall command');
     },
   });
   return f.backend === 'ipset' ? new IpsetBackend(run, namesFrom(f)) : new IptablesBackend(run, namesFrom(f));

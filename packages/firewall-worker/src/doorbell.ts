@@ -5,14 +5,17 @@
 import { InvalidMessageError, type Message } from '@dbfifo/fifo-core';
 
 export interface Doorbell {
-  op: 'insert' | 'update' | 'delete' | 'sync';
+  /** 'moved': the row now names another address; `address` is the old one. */
+  op: 'insert' | 'update' | 'delete' | 'moved' | 'sync';
   /** Blacklist row id (absent for a bare-address line). */
   id?: number;
   /** Address as written in the row; validated later, never trusted here. */
   address?: string;
+  /** insert/update: the row's new state, to wait for before acting (the trigger rang before COMMIT). */
+  state?: { active: boolean; expiresAt: string | null };
 }
 
-const OPS = ['insert', 'update', 'delete'] as const;
+const OPS = ['insert', 'update', 'delete', 'moved'] as const;
 
 export function parseDoorbell(m: Message<unknown>): Doorbell {
   const j = m.json as Record<string, unknown> | undefined;
@@ -29,6 +32,10 @@ export function parseDoorbell(m: Message<unknown>): Doorbell {
   const id = typeof idNum === 'number' && Number.isSafeInteger(idNum) && idNum > 0 ? idNum : undefined;
   const address = typeof j.address === 'string' ? j.address : undefined;
   if (id === undefined && address === undefined) throw new InvalidMessageError('doorbell names neither an id nor an address');
-  if (op === 'delete' && address === undefined) throw new InvalidMessageError('a delete doorbell needs the address');
-  return { op, id, address };
+  if ((op === 'delete' || op === 'moved') && address === undefined) throw new InvalidMessageError(`a ${op} doorbell needs the address`);
+  const state =
+    (j.active === 0 || j.active === 1 || typeof j.active === 'boolean') && (j.expires_at === null || typeof j.expires_at === 'string')
+      ? { active: Boolean(j.active), expiresAt: j.expires_at as string | null }
+      : undefined;
+  return { op, id, address, state };
 }

@@ -36,7 +36,7 @@ export interface RunnerOptions {
   netns?: string;
   timeoutMs?: number;
   /** Called after each command: metrics and debug logs hook in here. */
-  onCommand?: (argv: readonly string[], ok: boolean, ms: number) => void;
+  onCommand?: (argv: readonly string[], ok: boolean, ms: number, check: boolean) => void;
 }
 
 const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -54,7 +54,7 @@ export function createRunner(o: RunnerOptions = {}): Runner {
         { timeout: o.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout, stderr) => {
           const ok = !err;
-          o.onCommand?.(argv, ok, performance.now() - started);
+          o.onCommand?.(argv, ok, performance.now() - started, opts.check === true);
           if (ok || opts.check) return resolve({ ok, stdout, stderr });
           const code = (err as NodeJS.ErrnoException & { code?: unknown }).code;
           reject(new CommandError(full, typeof code === 'number' ? code : null, stderr || err.message, { cause: err }));

@@ -8,7 +8,7 @@ import { Allowlist } from './allowlist.ts';
 import type { Backend, Ban } from './backend.ts';
 import { RefusedAddressError } from './errors.ts';
 import { ExpiryTimers } from './expiry.ts';
-import { SharedExclusiveLock } from './lock.ts';
+import { KeyedMutex, SharedExclusiveLock } from './lock.ts';
 import { BlacklistStore, type BanRow } from './store.ts';
 
 export interface FirewallOptions {
@@ -31,6 +31,7 @@ export class Firewall {
   readonly store: BlacklistStore;
   private readonly allow: Allowlist;
   private readonly lock = new SharedExclusiveLock();
+  private readonly perAddress = new KeyedMutex();
   readonly timers: ExpiryTimers;
 
   constructor(
@@ -54,40 +55,42 @@ export class Firewall {
   }
 
   /** Make the kernel agree with the table about one address. */
-  async sync(raw: string, log: Logger): Promise<SyncResult> {
-    return this.lock.shared(async () => {
-      let row = await this.store.activeFor(raw);
-      let expired = false;
-      if (row && row.ttlMs !== null && row.ttlMs <= 0) {
-        expired = (await this.store.expireDue(row.id)) > 0;
-        row = undefined;
-      }
-      if (row) {
-        const address = await this.checkRow(row, log);
-        const ban = toBan(address, row);
-        await this.backend.ban(ban);
-        if (!row.applied) await this.store.markApplied([row.id]);
-        this.timers.set(raw, row.ttlMs);
-        log.info({ address: address.text, ttlSeconds: ban.ttlSeconds ?? null, backend: this.backend.name }, 'banned');
-        return 'banned';
-      }
-      this.timers.clear(raw);
-      let address: Address;
-      try {
-        address = this.check(raw);
-      } catch {
-        // Invalid or allowlisted, so never applied: nothing to take out of the kernel.
-        log.debug({ address: raw.slice(0, 80) }, 'unban of a refused address: nothing to remove');
-        return 'refused-unban';
-      }
-      await this.backend.unban(address);
-      log.info({ address: address.text, backend: this.backend.name, reason: expired ? 'expired' : 'no active ban' }, 'unbanned');
-      return expired ? 'expired' : 'unbanned';
-    });
+  async sync(raw: string, log: Logger = this.log): Promise<SyncResult> {
+    return this.perAddress.run(raw, () => this.lock.shared(() => this.syncNow(raw, log)));
+  }
+
+  private async syncNow(raw: string, log: Logger): Promise<SyncResult> {
+    let row = await this.store.activeFor(raw);
+    let expired = false;
+    if (row && row.ttlMs !== null && row.ttlMs <= 0) {
+      expired = (await this.store.expireDue(row.id)) > 0;
+      row = undefined;
+    }
+    if (row) {
+      const address = await this.checkRow(row, log);
+      const ban = toBan(address, row);
+      await this.backend.ban(ban);
+      if (!row.applied) await this.store.markApplied([row.id]);
+      this.timers.set(raw, row.ttlMs);
+      log.info({ address: address.text, ttlSeconds: ban.ttlSeconds ?? null, backend: this.backend.name }, 'banned');
+      return 'banned';
+    }
+    this.timers.clear(raw);
+    let address: Address;
+    try {
+      address = this.check(raw);
+    } catch {
+      // Invalid or allowlisted, so never applied: nothing to take out of the kernel.
+      log.debug({ address: raw.slice(0, 80) }, 'unban of a refused address: nothing to remove');
+      return 'refused-unban';
+    }
+    await this.backend.unban(address);
+    log.info({ address: address.text, backend: this.backend.name, reason: expired ? 'expired' : 'no active ban' }, 'unbanned');
+    return expired ? 'expired' : 'unbanned';
   }
 
   /** Bring the kernel to exactly the active rows, in one batch. */
-  async reconcile(log: Logger): Promise<ReconcileResult> {
+  async reconcile(log: Logger = this.log): Promise<ReconcileResult> {
     return this.lock.exclusive(async () => {
       const expired = await this.store.expireDue();
       const rows = await this.store.allActive();

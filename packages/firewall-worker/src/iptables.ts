@@ -30,9 +30,8 @@ export class IptablesBackend implements Backend {
 
   async unban(a: Address): Promise<void> {
     const t = tables[a.family];
-    while ((await this.run([t, '-w', '-C', this.n.chain, ...this.rule(a)], { check: true })).ok) {
-      await this.run([t, '-w', '-D', this.n.chain, ...this.rule(a)]);
-    }
+    // Delete until none is left (a rule added twice by hand goes too).
+    while ((await this.run([t, '-w', '-D', this.n.chain, ...this.rule(a)], { check: true })).ok);
   }
 
   /**

@@ -18,13 +18,25 @@ function toBan(r: RowDataPacket): BanRow {
   return { id: Number(r.id), address: String(r.address), ttlMs: r.ttl_ms === null ? null : Number(r.ttl_ms), applied: Boolean(r.applied) };
 }
 
+export interface RowState {
+  id: number;
+  address: string;
+  active: boolean;
+  /** As the server prints it, to compare with the doorbell's copy. */
+  expiresAt: string | null;
+}
+
 export class BlacklistStore {
   constructor(private readonly pool: Pool) {}
 
-  /** The row a doorbell names, active or not (undefined: not visible / rolled back). */
-  async byId(id: number): Promise<{ id: number; address: string } | undefined> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, address FROM blacklist WHERE id = ?', [id]);
-    return rows[0] ? { id: Number(rows[0].id), address: String(rows[0].address) } : undefined;
+  /** The row a doorbell names, active or not (undefined: not visible / rolled back / deleted). */
+  async byId(id: number): Promise<RowState | undefined> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT id, address, removed_at IS NULL AS active, CAST(expires_at AS CHAR) AS expires_at FROM blacklist WHERE id = ?',
+      [id],
+    );
+    const r = rows[0];
+    return r ? { id: Number(r.id), address: String(r.address), active: Boolean(r.active), expiresAt: r.expires_at === null ? null : String(r.expires_at) } : undefined;
   }
 
   /** The active (not removed) ban of an address, if any; expired-but-open rows included. */

@@ -48,20 +48,29 @@ export function createFirewallWorker(): FirewallWorker {
       const firewall = need();
       const bell = message.body;
       h.log.debug({ doorbell: bell }, 'doorbell');
-      let address = bell.address;
-      if (bell.id !== undefined && bell.op !== 'delete') {
-        // The trigger rang before COMMIT: wait for the row; none means rolled back.
-        const row = await waitForRow(() => firewall.store.byId(bell.id!), { timeoutMs: h.config.firewall.rowWaitMs, signal: h.signal });
-        if (!row) {
-          h.log.info({ id: bell.id }, 'blacklist row never became visible (rolled back): nothing to do');
-          return;
-        }
-        // The row is the truth; an update that changed the address also rings for the old one.
-        if (address !== undefined && address !== row.address) await firewall.sync(address, h.log);
-        address = row.address;
+      if (bell.id === undefined) {
+        if (bell.address !== undefined) await firewall.sync(bell.address, h.log);
+        return;
       }
-      if (address === undefined) return;
-      await firewall.sync(address, h.log);
+      // The trigger rang before COMMIT: wait until the table shows what the
+      // doorbell announces, or give up after FIREWALL_ROW_WAIT_MS.
+      const id = bell.id;
+      const settled = await waitForRow(async () => {
+        const row = await firewall.store.byId(id);
+        if (bell.op === 'delete') return row ? undefined : ('gone' as const);
+        if (bell.op === 'moved') return row && row.address === bell.address ? undefined : ('moved' as const);
+        if (!row) return undefined;
+        if (bell.state && (row.active !== bell.state.active || row.expiresAt !== bell.state.expiresAt)) return undefined;
+        return row;
+      }, { timeoutMs: h.config.firewall.rowWaitMs, signal: h.signal });
+      if (settled === undefined && bell.op === 'insert') {
+        h.log.info({ id }, 'blacklist row never became visible (rolled back): nothing to do');
+        return;
+      }
+      if (settled === undefined) h.log.info({ id, op: bell.op }, 'change not visible (rolled back?): syncing with what the table says');
+      // The row is the truth for its address; the doorbell's address only for delete/moved.
+      const address = typeof settled === 'object' ? settled.address : bell.address;
+      if (address !== undefined) await firewall.sync(address, h.log);
     },
 
     async reconcile(h) {

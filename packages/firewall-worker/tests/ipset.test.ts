@@ -12,7 +12,7 @@ if (skip) console.warn(`[firewall-worker] skipping namespace tests: ${skip}`);
 describe.skipIf(skip)('ipset backend in a network namespace', () => {
   let w: World;
   beforeAll(async () => {
-    w = await createWorld('ipset');
+    w = await createWorld('ipset', { FIREWALL_ROW_WAIT_MS: '500' });
   });
   afterAll(async () => {
     await w?.close();
@@ -53,6 +53,16 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
     await w.sql.query("UPDATE blacklist SET removed_at = NOW(3), removed_reason = 'unbanned' WHERE address = ?", [CLI6[0]]);
     await waitFor(async () => !(await members6()).includes(CLI6[0]), { message: 'v6 unban' });
     expect(await w.net.connect(CLI6[0])).toBe(true);
+  });
+
+  it('a ban whose transaction rolls back is never applied', async () => {
+    await w.sql.beginTransaction();
+    await w.sql.query('INSERT INTO blacklist (address, reason) VALUES (?, ?)', ['192.0.2.99', 'rolled back']);
+    await new Promise((r) => setTimeout(r, 100)); // the doorbell has rung by now
+    await w.sql.rollback();
+    await waitFor(() => w.running.metrics.handled + w.running.metrics.failed >= 4, { message: 'doorbell handled' });
+    await new Promise((r) => setTimeout(r, 700)); // FIREWALL_ROW_WAIT_MS=500 has passed
+    expect(await members4()).not.toContain('192.0.2.99');
   });
 
   it('a manual ban with an expiry lifts itself, and the row says so', async () => {
