@@ -54,6 +54,7 @@ describe('writeFileAtomic', () => {
     await writeFile(p, 'old page');
     const fixture = fileURLToPath(new URL('../tests/fixtures/crash-writer.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', fixture, p, 'new page'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000); // never leave the child behind
     const temp = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => {
@@ -61,8 +62,9 @@ describe('writeFileAtomic', () => {
         const m = /ready (.+)\n/.exec(out);
         if (m) resolve(m[1]!);
       });
-      child.on('exit', (code) => reject(new Error(`crash-writer exited early (${code})`)));
+      child.on('exit', (code, signal) => reject(new Error(`crash-writer exited before the rename (${code ?? signal}); stdout: ${out}`)));
     });
+    clearTimeout(timer);
     expect(await readFile(temp, 'utf8')).toBe('new page'); // the new version was complete…
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));

@@ -42,8 +42,8 @@ export function createStaticGen(): StaticGenWorker {
 
     key: () => undefined,
 
-    async start({ config, log }) {
-      app = await openStaticApp(config, log, stopping.signal);
+    async start({ config, log, signal }) {
+      app = await openStaticApp(config, log, AbortSignal.any([stopping.signal, signal]));
       coalescer = new Coalescer({ debounceMs: config.static.coalesceMs, maxWaitMs: config.static.coalesceMaxMs }, app.updater.flush);
       if (config.static.dev) watcher = watchTemplates(config.static.templatesDir, app, log);
       log.info({ outDir: config.site.outDir, templates: config.static.templatesDir }, 'static-gen ready');
