@@ -152,25 +152,24 @@ int fifo_open_reader(int dir_fd, const char *name, int *fd)
 }
 
 
-/*
-  SIGPIPE for a write to a pipe without reader goes to the writing thread.
-  Block it around the write and, if our write raised it, take it back with
-  sigtimedwait() before unblocking, unless one was already pending (then
-  it was not ours to take). The server never sees a SIGPIPE from us.
-*/
-int fifo_write_line(int fd, const char *line, size_t length, int timeout_ms)
+/* Starts the deadline on first need: a write that fits costs no clock read. */
+static int wait_ms_left(struct timespec *deadline, int *started,
+                        int timeout_ms)
 {
-  static const struct timespec no_wait= { 0, 0 };
-  struct timespec deadline= deadline_after(timeout_ms);
-  sigset_t pipe_set, old_set, pending;
-  int had_pending, rc;
+  if (!*started)
+  {
+    *deadline= deadline_after(timeout_ms);
+    *started= 1;
+  }
+  return remaining_ms(deadline);
+}
 
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  sigemptyset(&pending);
-  sigpending(&pending);
-  had_pending= sigismember(&pending, SIGPIPE) == 1;
-  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+
+static int write_with_deadline(int fd, const char *line, size_t length,
+                               int timeout_ms)
+{
+  struct timespec deadline;
+  int started= 0;
 
   for (;;)
   {
@@ -179,37 +178,58 @@ int fifo_write_line(int fd, const char *line, size_t length, int timeout_ms)
     int wait_ms;
 
     if (n == (ssize_t) length)
-    {
-      rc= 0;
-      break;
-    }
+      return 0;
     if (n >= 0)
-    {
-      rc= FIFO_E_SHORT_WRITE;
-      break;
-    }
+      return FIFO_E_SHORT_WRITE;
     if (errno == EINTR)
       continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK)
-    {
-      rc= errno;
-      break;
-    }
-    if ((wait_ms= remaining_ms(&deadline)) == 0)
-    {
-      rc= ETIMEDOUT;
-      break;
-    }
+      return errno;
+    if ((wait_ms= wait_ms_left(&deadline, &started, timeout_ms)) == 0)
+      return ETIMEDOUT;
     pfd.fd= fd;
     pfd.events= POLLOUT;
     pfd.revents= 0;
     if (poll(&pfd, 1, wait_ms) < 0 && errno != EINTR)
-    {
-      rc= errno;
-      break;
-    }
+      return errno;
   }
+}
 
+
+int fifo_sigpipe_ignored(void)
+{
+  struct sigaction action;
+
+  if (sigaction(SIGPIPE, NULL, &action))
+    return 0;
+  return !(action.sa_flags & SA_SIGINFO) && action.sa_handler == SIG_IGN;
+}
+
+
+/*
+  SIGPIPE for a write to a pipe without reader goes to the writing thread.
+  Unless the process ignores it (mysqld does), block it around the write
+  and, if our write raised it, take it back with sigtimedwait() before
+  unblocking, unless one was already pending (then it was not ours to
+  take). Either way the process never sees a SIGPIPE from us.
+*/
+int fifo_write_line(int fd, const char *line, size_t length, int timeout_ms,
+                    int sigpipe_ignored)
+{
+  static const struct timespec no_wait= { 0, 0 };
+  sigset_t pipe_set, old_set, pending;
+  int had_pending, rc;
+
+  if (sigpipe_ignored)
+    return write_with_deadline(fd, line, length, timeout_ms);
+
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigemptyset(&pending);
+  sigpending(&pending);
+  had_pending= sigismember(&pending, SIGPIPE) == 1;
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+  rc= write_with_deadline(fd, line, length, timeout_ms);
   if (rc == EPIPE && !had_pending)
   {
     while (sigtimedwait(&pipe_set, NULL, &no_wait) < 0 && errno == EINTR)
@@ -224,9 +244,9 @@ int fifo_write_line(int fd, const char *line, size_t length, int timeout_ms)
 int fifo_read_line(int fd, char *buf, size_t size, size_t *length,
                    int timeout_ms)
 {
-  struct timespec deadline= deadline_after(timeout_ms);
+  struct timespec deadline;
   size_t n= 0;
-  int too_long= 0;
+  int too_long= 0, started= 0;
 
   if (size == 0)
     return FIFO_E_LINE_LONG;
@@ -253,7 +273,7 @@ int fifo_read_line(int fd, char *buf, size_t size, size_t *length,
       continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK)
       return errno;
-    if ((wait_ms= remaining_ms(&deadline)) == 0)
+    if ((wait_ms= wait_ms_left(&deadline, &started, timeout_ms)) == 0)
     {
       if (too_long)
         return FIFO_E_LINE_LONG;

@@ -34,8 +34,14 @@ int fifo_open_reader(int dir_fd, const char *name, int *fd);
 
 /* Writes one whole line (length <= FIFO_LINE_MAX) with one write(). When
    the pipe is full, waits up to timeout_ms for room, then ETIMEDOUT. EPIPE
-   when the last reader went away; SIGPIPE is never delivered for it. */
-int fifo_write_line(int fd, const char *line, size_t length, int timeout_ms);
+   when the last reader went away; SIGPIPE is never delivered for it: pass
+   sigpipe_ignored = fifo_sigpipe_ignored() (taken once per statement) to
+   skip the signal-mask system calls when the process ignores SIGPIPE. */
+int fifo_write_line(int fd, const char *line, size_t length, int timeout_ms,
+                    int sigpipe_ignored);
+
+/* 1 when the process ignores SIGPIPE (mysqld does), else 0. */
+int fifo_sigpipe_ignored(void);
 
 /* Reads one line byte by byte (never past its '\n') into buf, storing its
    length without the '\n'. At most size - 1 bytes of body fit: a longer

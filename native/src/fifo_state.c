@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fifo_error.h"
+#include "fifo_io.h"
 
 /* The server's init message buffer; udf_example.c keeps under 80 bytes. */
 #define FIFO_INIT_MESSAGE_MAX 80
@@ -40,6 +41,7 @@ fifo_state *fifo_state_init(UDF_ARGS *args, char *message,
     return NULL;
   }
   state->fd= -1;
+  state->sigpipe_ignored= fifo_sigpipe_ignored();
   state->path_const= 0;
   state->name[0]= '\0';
   fifo_config_load(&state->config);

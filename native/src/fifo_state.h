@@ -19,6 +19,7 @@ typedef struct fifo_state
   int path_const;                /* path was constant and valid at init */
   char name[FIFO_NAME_MAX + 1];  /* entry name of this row's path */
   int fd;                        /* pipe kept open for a constant path */
+  int sigpipe_ignored;           /* the server ignores SIGPIPE (at init) */
   char line[FIFO_LINE_MAX];      /* framed line to write, or line read */
 } fifo_state;
 

@@ -165,13 +165,15 @@ static int write_framed(fifo_state *state, const char *name,
 
   if (!kept && (rc= fifo_open_writer(dir_fd, name, &state->fd)))
     return rc;
-  rc= fifo_write_line(state->fd, state->line, line_length, timeout_ms);
+  rc= fifo_write_line(state->fd, state->line, line_length, timeout_ms,
+                     state->sigpipe_ignored);
   if (rc == EPIPE && kept)
   {
     fifo_state_close(state);
     if ((rc= fifo_open_writer(dir_fd, name, &state->fd)))
       return rc;
-    rc= fifo_write_line(state->fd, state->line, line_length, timeout_ms);
+    rc= fifo_write_line(state->fd, state->line, line_length, timeout_ms,
+                     state->sigpipe_ignored);
   }
   if (rc || !state->path_const)
     fifo_state_close(state);

@@ -69,7 +69,8 @@ static void *writer_main(void *p)
   memset(line, 'a' + arg->id, LINE_BYTES);
   line[LINE_BYTES]= '\n';
   for (i= 0; i < LINES_PER_WRITER; i++)
-    if (fifo_write_line(fd, line, sizeof(line), FIFO_WRITE_TIMEOUT_MAX_MS))
+    if (fifo_write_line(fd, line, sizeof(line), FIFO_WRITE_TIMEOUT_MAX_MS,
+                        0))
       arg->failures++;
   close(fd);
   return NULL;
@@ -143,9 +144,9 @@ static void test_write_read(void)
 
   test_cond("reader opens", fifo_open_reader(dir_fd, "p", &reader) == 0);
   test_cond("writer opens", fifo_open_writer(dir_fd, "p", &writer) == 0);
-  test_cond("write a line", fifo_write_line(writer, "one\n", 4, 100) == 0);
+  test_cond("write a line", fifo_write_line(writer, "one\n", 4, 100, 0) == 0);
   test_cond("two lines in one write",
-            fifo_write_line(writer, "two\nthree\n", 10, 100) == 0);
+            fifo_write_line(writer, "two\nthree\n", 10, 100, 1) == 0);
   test_cond("read first line",
             fifo_read_line(reader, line, sizeof(line), &n, 100) == 0 &&
             n == 3 && memcmp(line, "one", 3) == 0);
@@ -184,13 +185,13 @@ static void test_write_read(void)
 
   fill_pipe(writer);
   t0= now_ms();
-  rc= fifo_write_line(writer, "late\n", 5, 100);
+  rc= fifo_write_line(writer, "late\n", 5, 100, 0);
   elapsed= now_ms() - t0;
   test_cond("full pipe: ETIMEDOUT", rc == ETIMEDOUT);
   test_cond("full pipe waits about the bound", elapsed >= 99 && elapsed < 600);
   t0= now_ms();
   test_cond("full pipe, timeout 0: at once",
-            fifo_write_line(writer, "late\n", 5, 0) == ETIMEDOUT &&
+            fifo_write_line(writer, "late\n", 5, 0, 0) == ETIMEDOUT &&
             now_ms() - t0 < 50);
   close(writer);
   close(reader);
@@ -213,13 +214,25 @@ static void test_epipe_without_signal(void)
   test_cond("writer", fifo_open_writer(dir_fd, "p", &writer) == 0);
   close(reader);
   /* With SIG_DFL a delivered SIGPIPE would end this test process. */
-  rc= fifo_write_line(writer, "x\n", 2, 100);
+  test_cond("SIG_DFL is not 'ignored'", fifo_sigpipe_ignored() == 0);
+  rc= fifo_write_line(writer, "x\n", 2, 100, fifo_sigpipe_ignored());
   test_cond("reader gone: EPIPE", rc == EPIPE);
   sigpending(&pending);
   test_cond("no SIGPIPE left pending", !sigismember(&pending, SIGPIPE));
   pthread_sigmask(SIG_SETMASK, NULL, &after);
   test_cond("signal mask restored",
             sigismember(&before, SIGPIPE) == sigismember(&after, SIGPIPE));
+  close(writer);
+
+  /* As in mysqld: SIGPIPE ignored, the mask calls are skipped. */
+  default_action.sa_handler= SIG_IGN;
+  sigaction(SIGPIPE, &default_action, NULL);
+  test_cond("SIG_IGN seen", fifo_sigpipe_ignored() == 1);
+  reader= openat(dir_fd, "p", O_RDONLY | O_NONBLOCK);
+  test_cond("writer again", fifo_open_writer(dir_fd, "p", &writer) == 0);
+  close(reader);
+  test_cond("ignored: EPIPE", fifo_write_line(writer, "x\n", 2, 100, 1) ==
+            EPIPE);
   close(writer);
   sigaction(SIGPIPE, &old_action, NULL);
 }
