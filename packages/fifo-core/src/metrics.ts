@@ -44,8 +44,9 @@ export function createMetrics(worker: string, o: { defaultMetrics?: boolean } = 
   const inFlight = new Gauge({ name: 'dbfifo_in_flight', help: 'Handlers running now', registers: [registry] });
   const latency = new Histogram({
     name: 'dbfifo_handler_seconds',
-    help: 'Handler run time',
-    labelNames: ['outcome'],
+    // No labels: observing a labelled histogram costs a label hash per message on the hot path;
+    // outcomes are counted by handled/failed{kind}.
+    help: 'Handler run time (all outcomes)',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
@@ -81,11 +82,11 @@ export function createMetrics(worker: string, o: { defaultMetrics?: boolean } = 
     handlerStart() {
       snapshot.inFlight++;
       inFlight.inc();
-      const end = latency.startTimer();
+      const t0 = performance.now();
       return (outcome) => {
         snapshot.inFlight--;
         inFlight.dec();
-        end({ outcome });
+        latency.observe((performance.now() - t0) / 1000);
         if (outcome === 'handled') {
           snapshot.handled++;
           handled.inc();

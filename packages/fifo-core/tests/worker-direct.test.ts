@@ -144,7 +144,7 @@ describe('startWorker (direct mode)', () => {
     const base = `http://127.0.0.1:${w.metricsPort}`;
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/dbfifo_messages_handled_total\{worker="metrics"\} 2/);
-    expect(metrics).toMatch(/dbfifo_handler_seconds_count\{worker="metrics",outcome="handled"\} 2/);
+    expect(metrics).toMatch(/dbfifo_handler_seconds_count\{worker="metrics"\} 2/);
     expect(metrics).toMatch(/dbfifo_reconcile_fixed_total/);
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);

@@ -1,0 +1,64 @@
+// Ingest rate: pipe read + line split + JSON parse + no-op handler, direct mode.
+// A child process writes BENCH_LINES lines (~100 B) in 4 KiB writes; we time from
+// the first line received to the last one handled. Median of BENCH_RUNS runs.
+//   npm run bench:ingest -w @dbfifo/fifo-core     (BENCH_LINES=200000 BENCH_RUNS=5)
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadRuntimeConfig } from '../src/config.ts';
+import { startWorker } from '../src/worker.ts';
+import { fmt, intEnv, median, quietLogger, writeSection } from './report.ts';
+
+const LINES = intEnv('BENCH_LINES', 200_000);
+const RUNS = intEnv('BENCH_RUNS', 5);
+
+async function once(concurrency: number): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-core-bench-'));
+  const runtime = loadRuntimeConfig('ingest', { DBFIFO_PIPE_DIR: dir, DBFIFO_CONCURRENCY: String(concurrency), DBFIFO_RECONCILE_INTERVAL_MS: '0' });
+  let first = 0n;
+  let last = 0n;
+  let n = 0;
+  let resolveAll!: () => void;
+  const all = new Promise<void>((r) => (resolveAll = r));
+  const w = startWorker(
+    {
+      name: 'ingest',
+      handle: async (m) => {
+        if (n === 0) first = process.hrtime.bigint();
+        if ((m.json as { id: number }).id < 0) throw new Error('unreachable');
+        if (++n === LINES) {
+          last = process.hrtime.bigint();
+          resolveAll();
+        }
+      },
+    },
+    { runtime, db: { url: 'mysql://unused@127.0.0.1/unused' } },
+    { logger: quietLogger() },
+  );
+  await w.ready;
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'writer-child.mjs'), runtime.pipe, String(LINES)], { stdio: 'inherit' });
+  await all;
+  await new Promise((r) => (child.exitCode === null ? child.on('exit', r) : r(null)));
+  await w.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return LINES / (Number(last - first) / 1e9);
+}
+
+const rows: string[] = [];
+for (const concurrency of [1, 8]) {
+  const rates: number[] = [];
+  for (let i = 0; i < RUNS; i++) rates.push(await once(concurrency));
+  rows.push(`| ${concurrency} | ${fmt(median(rates))} | ${fmt(Math.min(...rates))} – ${fmt(Math.max(...rates))} |`);
+}
+writeSection(
+  'ingest',
+  `## Ingest: read + split + JSON.parse + no-op handler (direct mode)
+
+${fmt(LINES)} JSON lines of ~100 bytes, written by a child process in ≤ 4 KiB writes; time from the first
+line handled to the last; median of ${RUNS} runs.
+
+| DBFIFO_CONCURRENCY | lines/s (median) | range |
+| --- | --- | --- |
+${rows.join('\n')}`,
+);

@@ -1,0 +1,77 @@
+// Relay rate into BullMQ: BENCH_LINES lines through the pipe into the queue
+// (relay role, one addBulk per chunk read), then the drain rate of one consumer
+// process with a no-op handler (DBFIFO_CONCURRENCY 8). Uses the local stack's
+// Redis and a queue of its own, removed afterwards. Median of BENCH_RUNS runs.
+//   npm run bench:relay -w @dbfifo/fifo-core     (BENCH_LINES=20000 BENCH_RUNS=3)
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { ensureStack } from '@dbfifo/test-utils';
+import { loadRuntimeConfig } from '../src/config.ts';
+import { startWorker } from '../src/worker.ts';
+import { fmt, intEnv, median, quietLogger, writeSection } from './report.ts';
+
+const LINES = intEnv('BENCH_LINES', 20_000);
+const RUNS = intEnv('BENCH_RUNS', 3);
+const stack = ensureStack();
+const db = { url: 'mysql://unused@127.0.0.1/unused' };
+
+async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await cond())) await new Promise((r) => setTimeout(r, 5));
+}
+
+async function once(run: number): Promise<{ relay: number; consume: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-core-bench-'));
+  const env = {
+    DBFIFO_PIPE_DIR: dir,
+    DBFIFO_MODE: 'queue',
+    REDIS_URL: stack.redisUrl,
+    DBFIFO_QUEUE_PREFIX: 'fifo-core-bench',
+    DBFIFO_QUEUE_NAME: `relay-${process.pid}-${run}`,
+    DBFIFO_RECONCILE_INTERVAL_MS: '0',
+  };
+  const relayRt = loadRuntimeConfig('relay', { ...env, DBFIFO_ROLE: 'relay' });
+  const relay = startWorker({ name: 'relay', handle: async () => {} }, { runtime: relayRt, db }, { logger: quietLogger() });
+  await relay.ready;
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'writer-child.mjs'), relayRt.pipe, String(LINES)], { stdio: 'inherit' });
+  await until(() => relay.metrics.relayed === LINES);
+  const t1 = process.hrtime.bigint();
+  await new Promise((r) => (child.exitCode === null ? child.on('exit', r) : r(null)));
+  await relay.stop();
+
+  let handled = 0;
+  const consumerRt = loadRuntimeConfig('relay', { ...env, DBFIFO_ROLE: 'consumer' });
+  const t2 = process.hrtime.bigint();
+  const consumer = startWorker({ name: 'relay', handle: async () => void handled++ }, { runtime: consumerRt, db }, { logger: quietLogger() });
+  await until(() => handled === LINES);
+  const t3 = process.hrtime.bigint();
+  await consumer.stop();
+  const q = new Queue(relayRt.queue.name, { connection: { url: stack.redisUrl }, prefix: relayRt.queue.prefix });
+  await q.obliterate({ force: true });
+  await q.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { relay: LINES / (Number(t1 - t0) / 1e9), consume: LINES / (Number(t3 - t2) / 1e9) };
+}
+
+const results: { relay: number; consume: number }[] = [];
+for (let i = 0; i < RUNS; i++) results.push(await once(i));
+const relay = results.map((r) => r.relay);
+const consume = results.map((r) => r.consume);
+writeSection(
+  'relay',
+  `## Queue mode: relay into BullMQ, and one consumer draining it
+
+${fmt(LINES)} JSON lines of ~100 bytes per run through the pipe into a BullMQ queue on the local Redis
+(relay: one \`addBulk\` per chunk read, awaited before the next read); then one consumer process,
+DBFIFO_CONCURRENCY 8, no-op handler. Timed from the writer's start to the last job added, and from
+the consumer's start to the last job handled. Median of ${RUNS} runs.
+
+| stage | jobs/s (median) | range |
+| --- | --- | --- |
+| relay (pipe → Redis) | ${fmt(median(relay))} | ${fmt(Math.min(...relay))} – ${fmt(Math.max(...relay))} |
+| consume (Redis → no-op handler) | ${fmt(median(consume))} | ${fmt(Math.min(...consume))} – ${fmt(Math.max(...consume))} |`,
+);
+process.exit(0);
