@@ -6,6 +6,7 @@ import { normaliseAddress, type Family } from './address.ts';
 import { diff, type Backend, type Ban, type FirewallNames, type ReplaceReport } from './backend.ts';
 import { ensureChain, ensureRule, removeChain } from './chain.ts';
 import type { Runner } from './exec.ts';
+import { RestoreBatcher } from './batch.ts';
 
 /** ipset's largest timeout (seconds); longer bans are stored without one and removed by the worker. */
 export const MAX_IPSET_TIMEOUT = 2_147_483;
@@ -18,10 +19,13 @@ export function ipsetTimeout(ttl: number | undefined): number {
 
 export class IpsetBackend implements Backend {
   readonly name = 'ipset';
+  private readonly batch: RestoreBatcher;
   constructor(
     private readonly run: Runner,
     private readonly n: FirewallNames,
-  ) {}
+  ) {
+    this.batch = new RestoreBatcher(run);
+  }
 
   setName(f: Family, suffix = ''): string {
     return `${this.n.setPrefix}-v${f}${suffix}`;
@@ -43,11 +47,12 @@ export class IpsetBackend implements Backend {
 
   async ban(b: Ban): Promise<void> {
     const f = b.address.family;
-    await this.run(['ipset', '-exist', 'add', this.setName(f), b.address.text, 'timeout', String(ipsetTimeout(b.ttlSeconds))]);
+    // Text is canonical (validated by normaliseAddress): safe as a restore line.
+    await this.batch.submit(`add ${this.setName(f)} ${b.address.text} timeout ${ipsetTimeout(b.ttlSeconds)}`);
   }
 
   async unban(a: { family: Family; text: string }): Promise<void> {
-    await this.run(['ipset', '-exist', 'del', this.setName(a.family), a.text]);
+    await this.batch.submit(`del ${this.setName(a.family)} ${a.text}`);
   }
 
   /**

@@ -61,7 +61,7 @@ export class TestNet {
   }
 
   /** TCP connect from `from` (a client address) to the server; true when the server answered. */
-  async connect(from: string, timeoutS = 0.5): Promise<boolean> {
+  async connect(from: string, timeoutS = 1): Promise<boolean> {
     const v6 = from.includes(':');
     const target = v6 ? `TCP6:[${SRV6}]:${PORT},bind=[${from}],connect-timeout=${timeoutS}` : `TCP4:${SRV4}:${PORT},bind=${from},connect-timeout=${timeoutS}`;
     try {
