@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureStack } from '@dbfifo/test-utils';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../../..');
@@ -131,19 +132,70 @@ describe('install into a DESTDIR', () => {
       console.warn('worker entry points: no packages/<worker>/src/main.ts written yet; only fifo-core was loaded');
       ctx.skip();
     }
-    for (const w of present) {
-      // An empty environment is a configuration error: exit 78 (EX_CONFIG),
-      // which the unit's RestartPreventExitStatus=78 does not restart.
-      const r = spawnSync(process.execPath, ['--import', 'tsx', `packages/${w}/src/main.ts`], {
-        cwd: app,
-        env: { PATH: process.env.PATH },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      expect({ worker: w, status: r.status, err: r.status === 78 ? '' : r.stderr + r.stdout }).toEqual({ worker: w, status: 78, err: '' });
+    // An empty environment is a configuration error: exit 78 (EX_CONFIG), which
+    // the unit's RestartPreventExitStatus=78 does not restart.
+    const results = await Promise.all(
+      present.map(
+        (w) =>
+          new Promise<{ worker: string; status: number | null; err: string }>((resolveRun) => {
+            execFile(process.execPath, ['--import', 'tsx', `packages/${w}/src/main.ts`], { cwd: app, env: { PATH: process.env.PATH }, timeout: 60_000 }, (error, stdout, stderr) => {
+              const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+              resolveRun({ worker: w, status, err: status === 78 ? '' : stderr + stdout });
+            });
+          }),
+      ),
+    );
+    expect(results).toEqual(present.map((w) => ({ worker: w, status: 78, err: '' })));
+  });
+});
+
+describe('install options', () => {
+  it('--no-database (a consumer host) installs no fifo.so, no MariaDB drop-in, no /run/dbfifo, builds nothing', async () => {
+    const target = join(destdir, 'consumer');
+    const { stdout } = await run(install, ['--no-database', '--workers', 'sms-worker', '--destdir', target, '--dry-run']);
+    expect(stdout).not.toContain('fifo.so');
+    expect(stdout).not.toContain('mariadb.service.d');
+    expect(stdout).not.toContain('tmpfiles.d');
+    expect(stdout).not.toContain('make ');
+    expect(stdout).toContain(`${target}/etc/dbfifo/sms-worker.env`);
+    expect(stdout).not.toContain('static-gen.env');
+  });
+
+  it('asks a running server for its plugin directory and loads sql/install.sql into it', async () => {
+    const stack = ensureStack();
+    const target = join(destdir, 'live-server');
+    // CREATE FUNCTION IF NOT EXISTS: loading it into the shared stack again changes nothing.
+    const { stdout, stderr } = await run(install, ['--socket', stack.mysqlSocket, '--sql', 'yes', '--destdir', target, '--workers', 'sms-worker'], { maxBuffer: 16 << 20 });
+    expect(stderr).toContain('(SELECT @@plugin_dir)');
+    expect(existsSync(join(target, stack.stateDir, 'mariadb/plugin/fifo.so'))).toBe(true);
+    expect(stdout).toContain('+ mariadb mysql <');
+    const { stdout: funcs } = await run(stack.mariadbClient, ['--no-defaults', `--socket=${stack.mysqlSocket}`, '-uroot', '-N', '-e', "SELECT COUNT(*) FROM mysql.func WHERE dl = 'fifo.so'"]);
+    expect(Number(funcs.trim())).toBeGreaterThanOrEqual(4);
+  });
+
+  it('every example env file is a valid configuration for its worker', async () => {
+    const loaders: Record<string, () => Promise<(env: NodeJS.ProcessEnv) => unknown>> = {
+      'sms-worker': async () => (await import('@dbfifo/sms-worker')).loadSmsConfig,
+      'static-gen': async () => (await import('@dbfifo/static-gen')).loadStaticConfig,
+      'firewall-worker': async () => (await import('@dbfifo/firewall-worker')).loadFirewallConfig,
+    };
+    for (const w of WORKERS) {
+      const env = parseEnvironmentFile(await readFile(join(repo, 'tools/deploy/env', `${w}.env`), 'utf8'));
+      const load = await loaders[w]!();
+      expect(() => load(env), w).not.toThrow();
     }
   });
 });
+
+/** systemd's EnvironmentFile= rules, as far as our files use them: KEY=VALUE lines, # comments. */
+function parseEnvironmentFile(text: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1');
+  }
+  return env;
+}
 
 function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name]).status === 0;
