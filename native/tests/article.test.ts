@@ -45,6 +45,23 @@ describe("the article's example", () => {
     expect(rows).toEqual([['13322993040', 'true']]);
   });
 
+  it('a multi-row INSERT fires the trigger per row: every line arrives, every row says true', async () => {
+    const before = reader.lines.length;
+    await world.sql.query("insert into demo(name,mobile) values('a','100'),('b','200'),('c','300')");
+    await reader.waitForLines(before + 3);
+    expect(reader.lines.slice(before)).toEqual(['100', '200', '300']);
+    const [rows] = await world.sql.query({ sql: "select mobile, status from demo_sent where mobile in ('100','200','300') order by id", rowsAsArray: true });
+    expect(rows).toEqual([['100', 'true'], ['200', 'true'], ['300', 'true']]);
+  });
+
+  it('a call with only constant arguments still runs once per row', async () => {
+    const before = reader.lines.length;
+    const [rows] = await world.sql.query({ sql: 'select fifo_write(?, ?) from demo', rowsAsArray: true }, [pipe.name, 'same']);
+    expect((rows as unknown[]).length).toBeGreaterThanOrEqual(3);
+    await reader.waitForLines(before + (rows as unknown[]).length);
+    expect(reader.lines.slice(before).every((l) => l === 'same')).toBe(true);
+  });
+
   it("with no reader the trigger's INSERT still commits at once and demo_sent says 'false'", async () => {
     const lonely = await makePipe('article-lonely');
     try {

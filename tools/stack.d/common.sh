@@ -41,7 +41,9 @@ write_env() {
   local db_url="mysql://dbfifo:dbfifo@127.0.0.1:$MYSQL_PORT/dbfifo"
   local admin_url="mysql://dbfifo_admin:dbfifo@127.0.0.1:$MYSQL_PORT/"
   local redis_url="redis://127.0.0.1:$REDIS_PORT"
-  cat >"$STATE/env" <<ENV
+  # Written aside and renamed: tests of other packages read these while a
+  # concurrent `tools/stack up` rewrites them (a truncated env.json fails them).
+  cat >"$STATE/env.tmp.$$" <<ENV
 export STACK_NAME=$STACK_NAME
 export DATABASE_URL=$db_url
 export DBFIFO_ADMIN_URL=$admin_url
@@ -52,7 +54,8 @@ export DBFIFO_PIPE_GROUP=$DB_USER
 export MYSQL_SOCKET=$DB_SOCKET
 export MARIADB_CLIENT=$(command -v mariadb)
 ENV
-  cat >"$STATE/env.json" <<JSON
+  mv -f "$STATE/env.tmp.$$" "$STATE/env"
+  cat >"$STATE/env.json.tmp.$$" <<JSON
 {
   "stackName": "$STACK_NAME",
   "databaseUrl": "$db_url",
@@ -68,6 +71,7 @@ ENV
   "stateDir": "$STATE"
 }
 JSON
+  mv -f "$STATE/env.json.tmp.$$" "$STATE/env.json"
 }
 
 print_connect_help() {
