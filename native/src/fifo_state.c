@@ -37,7 +37,7 @@ fifo_state *fifo_state_init(UDF_ARGS *args, char *message,
 
   if (!(state= malloc(sizeof(*state))))
   {
-    snprintf(message, FIFO_INIT_MESSAGE_MAX, "%s: out of memory", usage);
+    snprintf(message, FIFO_INIT_MESSAGE_MAX, "fifo.so: out of memory");
     return NULL;
   }
   state->fd= -1;
