@@ -1,6 +1,8 @@
 // static-gen benchmark (npm run bench -w @dbfifo/static-gen).
 //   BENCH_ARTICLES   rows for the full rebuild (default 100000; generated with seq_1_to_N)
 //   BENCH_SINGLE     single-article regenerations measured (default 2000)
+//   BENCH_STACK      tools/stack instance to use (default main; a private one, e.g.
+//                    STACK_NAME=static-gen tools/stack up, is immune to others restarting main)
 // Measures, against the local stack's MariaDB and a temp folder:
 //   1. single-article regeneration: DB read + render + atomic write (fsync on and off),
 //      and the no-op case (bytes unchanged: read + render + compare);
@@ -10,7 +12,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createTestDatabase, connect, repoRoot, stackEnv } from '@dbfifo/test-utils';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { connect, loadSqlFile, repoRoot, stackEnv, urlForDatabase } from '@dbfifo/test-utils';
 import { openStaticApp, type StaticApp } from '../src/app.ts';
 import { loadStaticConfig } from '../src/config.ts';
 import { fetchArticle } from '../src/db.ts';
@@ -25,14 +29,19 @@ function stats(samplesNs: bigint[]) {
   return { n: ms.length, medianMs: q(0.5), p99Ms: q(0.99), meanMs: mean, perSec: 1000 / mean };
 }
 
-const stack = stackEnv();
+const stack = stackEnv(process.env.BENCH_STACK ?? 'main');
+const run = promisify(execFile);
+const rootSql = (q: string) => run(stack.mariadbClient, ['--no-defaults', `--socket=${stack.mysqlSocket}`, '-uroot', '-e', q]);
 const work = await mkdtemp(join(tmpdir(), 'static-gen-bench-'));
 const schema = (await readFile(join(repoRoot, 'sql/static/schema.sql'), 'utf8')).replaceAll(`fifo_write('static',`, `fifo_write('static-bench-nobody',`);
 await writeFile(join(work, 'schema.sql'), schema);
-const db = await createTestDatabase('static_bench', [join(work, 'schema.sql')]);
+const dbName = `static_bench_${process.pid}`;
+await rootSql(`CREATE DATABASE \`${dbName}\``);
+await loadSqlFile(stack, dbName, join(work, 'schema.sql'));
+const db = { url: urlForDatabase(stack, dbName), drop: () => rootSql(`DROP DATABASE IF EXISTS \`${dbName}\``) };
 const sql = await connect(db.url);
 const log = pino({ level: 'warn' });
-const results: Record<string, unknown> = { articles: N, single: SINGLE, cpus: cpus().length, loadavgAtStart: loadavg().map((l) => l.toFixed(1)).join(' ') };
+const results: Record<string, unknown> = { stack: stack.stackName, articles: N, single: SINGLE, cpus: cpus().length, loadavgAtStart: loadavg().map((l) => l.toFixed(1)).join(' ') };
 
 async function app(fsync: boolean, outDir: string): Promise<StaticApp> {
   const config = loadStaticConfig({ DATABASE_URL: db.url, DBFIFO_PIPE_DIR: stack.pipeDir, STATIC_OUT_DIR: outDir, STATIC_FSYNC: String(fsync), LOG_LEVEL: 'warn' });
@@ -67,6 +76,7 @@ try {
       unchanged.push(process.hrtime.bigint() - s);
     }
     results[`single_fsync_${fsync}`] = stats(changed.slice(10));
+    console.error(`single fsync=${fsync} done`);
     results[`single_unchanged_fsync_${fsync}`] = stats(unchanged.slice(10));
     await a.close();
   }
@@ -100,6 +110,7 @@ try {
     t0 = process.hrtime.bigint();
     const quiet = await a.reconcile();
     const quietS = Number(process.hrtime.bigint() - t0) / 1e9;
+    console.error(`rebuild fsync=${fsync}: ${firstS.toFixed(1)} s`);
     results[`rebuild_fsync_${fsync}`] = {
       seconds: firstS, pagesPerSec: first.written / firstS, written: first.written,
       againAllUnchangedSeconds: secondS, againWritten: second.written,
@@ -110,6 +121,10 @@ try {
   }
   results.loadavgAtEnd = loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(JSON.stringify(results, null, 2));
+} catch (err) {
+  console.error('benchmark failed:', err);
+  console.error('partial results:', JSON.stringify(results, null, 2));
+  process.exitCode = 1;
 } finally {
   await sql.end();
   await db.drop();
