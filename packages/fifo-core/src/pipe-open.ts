@@ -73,7 +73,12 @@ export async function ensureFifo(pipe: string, o: EnsurePipeOptions = {}): Promi
 }
 
 /** Open an existing FIFO read-write, non-blocking, as a readable socket on the event loop. */
-export function openFifoReader(pipe: string): Promise<net.Socket> {
+export async function openFifoReader(pipe: string): Promise<net.Socket> {
+  return (await openFifoReaderWithInode(pipe)).socket;
+}
+
+/** openFifoReader, plus the inode actually opened (to notice the path being replaced later). */
+export function openFifoReaderWithInode(pipe: string): Promise<{ socket: net.Socket; ino: number }> {
   return new Promise((resolve, reject) => {
     // O_NOFOLLOW: a symlink swapped in after ensureFifo is refused, not followed.
     fs.open(pipe, fs.constants.O_RDWR | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW, (err, fd) => {
@@ -85,7 +90,7 @@ export function openFifoReader(pipe: string): Promise<net.Socket> {
           return reject(new PipeError(`${pipe} is not a FIFO`, 'ENOTFIFO'));
         }
         const socket = new net.Socket({ fd, readable: true, writable: false, allowHalfOpen: true });
-        resolve(socket);
+        resolve({ socket, ino: st.ino });
       } catch (e) {
         try {
           fs.closeSync(fd);
@@ -99,8 +104,8 @@ export function openFifoReader(pipe: string): Promise<net.Socket> {
 }
 
 /** ensureFifo + openFifoReader. */
-export async function openPipe(pipe: string, o: EnsurePipeOptions = {}): Promise<{ socket: net.Socket; created: boolean }> {
+export async function openPipe(pipe: string, o: EnsurePipeOptions = {}): Promise<{ socket: net.Socket; created: boolean; ino: number }> {
   const created = await ensureFifo(pipe, o);
-  const socket = await openFifoReader(pipe);
-  return { socket, created };
+  const { socket, ino } = await openFifoReaderWithInode(pipe);
+  return { socket, created, ino };
 }

@@ -197,6 +197,7 @@ export function startWorker<C extends WorkerConfig, T>(
         maxLineBytes: rt.maxLineBytes,
         onFrames: takeFrames,
         onError: (e) => log.error({ err: e }, 'pipe reader error'),
+        onReopen: (reason) => log.warn({ reason }, 'pipe was removed or replaced under the worker: re-created and re-opened'),
       });
       await reader.start();
       log.info({ created: reader.created, queue: relay ? rt.queue.name : undefined }, 'reading pipe');
@@ -207,7 +208,7 @@ export function startWorker<C extends WorkerConfig, T>(
         host: rt.metricsHost,
         registry: metrics.registry,
         health: () => ({
-          ok: !stopping && (!readsPipe || reader?.open === true) && (!consumer || consumer.isRunning()),
+          ok: !stopping && (!readsPipe || reader?.isOpen === true) && (!consumer || consumer.isRunning()),
           worker: def.name,
           pipe: rt.pipe,
           mode: rt.mode,

@@ -17,7 +17,7 @@ afterEach(async () => {
   await Promise.all(readers.splice(0).map((r) => r.stop()));
 });
 
-function collect(pipe: string, maxLineBytes = 4096) {
+function collect(pipe: string, maxLineBytes = 4096, checkIntervalMs = 0) {
   const lines: string[] = [];
   const refused: FrameEvent[] = [];
   const reader = new PipeReader({
@@ -29,6 +29,8 @@ function collect(pipe: string, maxLineBytes = 4096) {
     onError: (e) => {
       throw e;
     },
+    checkIntervalMs,
+    drainOldMs: 300,
   });
   readers.push(reader);
   return { reader, lines, refused };
@@ -97,11 +99,31 @@ describe('pipe reader', () => {
     await reader.start();
     await Promise.all([0, 1, 2, 3].map((w) => run(process.execPath, [path.join(fixtures, 'writer.mjs'), pipe, String(w), '100', 'reopen'])));
     await until(() => lines.length === 400);
-    expect(reader.open).toBe(true);
+    expect(reader.isOpen).toBe(true);
     // Still reading after every writer left.
     writeLines(pipe, ['after']);
     await until(() => lines.length === 401);
     expect(lines.at(-1)).toBe('after');
+  });
+
+  it('re-creates and re-opens a pipe removed or replaced under it, still draining the old one', async () => {
+    const pipe = path.join(tempDir(), 'p');
+    const { reader, lines } = collect(pipe, 4096, 20);
+    await reader.start();
+    const oldWriter = fs.openSync(pipe, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    fs.rmSync(pipe); // e.g. fifo_remove()
+    await until(() => reader.reopened === 1);
+    expect(fs.statSync(pipe).isFIFO()).toBe(true);
+    fs.writeSync(oldWriter, 'to the old inode\n'); // a writer that opened before the removal
+    fs.closeSync(oldWriter);
+    writeLines(pipe, ['to the new pipe']);
+    await until(() => lines.length === 2);
+    expect(lines.sort()).toEqual(['to the new pipe', 'to the old inode']);
+    fs.rmSync(pipe);
+    await run('mkfifo', [pipe]); // replaced by someone else's mkfifo
+    await until(() => reader.reopened >= 2, 5000).catch((e) => { throw new Error(`reopened=${reader.reopened} lines=${JSON.stringify(lines)}: ${e}`); });
+    writeLines(pipe, ['after replace']);
+    await until(() => lines.length === 3);
   });
 
   it('stops taking lines while held, and loses none', async () => {
