@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@dbfifo/fifo-core';
-import { loadStaticConfig, staticSpec } from './config.ts';
+import { loadStaticConfig, previewSpec, staticSpec } from './config.ts';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 describe('static-gen configuration', () => {
   it('documents every variable in the README', () => {
-    for (const field of Object.values(staticSpec)) expect(README).toContain(`| \`${field.name}\``);
+    for (const field of [...Object.values(staticSpec), ...Object.values(previewSpec)]) expect(README).toContain(`| \`${field.name}\``);
   });
 
   it('has working defaults given a database', () => {

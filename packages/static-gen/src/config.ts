@@ -29,6 +29,16 @@ export const staticSpec = {
   dev: env.bool('STATIC_DEV', { default: false, doc: 'watch the template folder; a change recompiles and re-renders every page' }),
 };
 
+export const previewSpec = {
+  outDir: staticSpec.outDir,
+  port: env.int('STATIC_PREVIEW_PORT', { default: 8080, min: 0, max: 65535, doc: '`nx run static-gen:preview` serves STATIC_OUT_DIR on 127.0.0.1 at this port' }),
+};
+
+export function loadPreviewConfig(source: NodeJS.ProcessEnv = process.env): { outDir: string; port: number } {
+  const c = loadConfig(previewSpec, source);
+  return { outDir: resolve(c.outDir), port: c.port };
+}
+
 export interface StaticSettings {
   templatesDir: string;
   coalesceMs: number;

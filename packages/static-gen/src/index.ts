@@ -9,3 +9,4 @@ export { Site, type SiteSettings, type SiteStats } from './site.ts';
 export { Templates, TEMPLATE_FILES } from './templates.ts';
 export { reconcileSite, removeTempLitter, type SiteReconcileReport } from './reconcile.ts';
 export { createProgress } from './progress.ts';
+export { createStaticServer } from './static-server.ts';

@@ -3,35 +3,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { waitFor } from '@dbfifo/test-utils';
+import { createStaticServer, listen } from '../src/static-server.ts';
 import { PUBLISH, startTestSite, type TestSite } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.xml': 'application/xml' };
-
-/** A tiny static file server for the output folder (no path leaves it). */
-function serve(root: string): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const path = normalize(join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    const file = path.endsWith(sep) ? join(path, 'index.html') : path;
-    if (!file.startsWith(root + sep)) return void res.writeHead(403).end();
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 let t: TestSite;
 let server: Server;
@@ -41,7 +24,8 @@ let browser: BrowserContext;
 describe.skipIf(!haveChromium)('reading the site in chromium', () => {
   beforeAll(async () => {
     t = await startTestSite();
-    server = await serve(t.outDir);
+    server = createStaticServer(t.outDir);
+    await listen(server, 0);
     profile = await mkdtemp(join(tmpdir(), 'static-gen-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,

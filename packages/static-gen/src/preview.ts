@@ -1,0 +1,17 @@
+// `nx run static-gen:preview`: serve STATIC_OUT_DIR on http://127.0.0.1:$STATIC_PREVIEW_PORT.
+import { ConfigError } from '@dbfifo/fifo-core';
+import { loadPreviewConfig } from './config.ts';
+import { createStaticServer, listen } from './static-server.ts';
+
+try {
+  const { outDir, port } = loadPreviewConfig(process.env);
+  const server = createStaticServer(outDir);
+  const bound = await listen(server, port);
+  process.stdout.write(`static-gen preview: http://127.0.0.1:${bound}/index.html (serving ${outDir})\n`);
+  const stop = () => server.close(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  process.stderr.write(`static-gen preview: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(err instanceof ConfigError ? 78 : 1);
+}
