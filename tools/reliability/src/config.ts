@@ -17,11 +17,11 @@ function int(name: string, fast: number, fullValue: number): number {
 
 export const sizes = {
   /** Rows in the burst during which the worker is SIGKILLed (issue: 10,000). */
-  killBurst: int('RELIABILITY_KILL_ROWS', 2000, 10_000),
+  killBurst: int('RELIABILITY_KILL_ROWS', 1000, 10_000),
   /** Rolled-back transactions (issue: 1,000). */
   rollbacks: int('RELIABILITY_ROLLBACKS', 300, 1000),
   /** Rows inserted while a server restarts or the pipe is swapped. */
-  underLoad: int('RELIABILITY_LOAD_ROWS', 600, 3000),
+  underLoad: int('RELIABILITY_LOAD_ROWS', 300, 3000),
   /** fast-check runs per property. */
   propertyRuns: int('RELIABILITY_PROPERTY_RUNS', 200, 2000),
   /** libFuzzer seconds per target (full suite only). */
