@@ -14,9 +14,13 @@ export interface FirewallWorker extends WorkerDefinition<FirewallConfig, Doorbel
   readonly stats: CommandStats;
 }
 
+/** Delay of the reconcile that follows a doorbell whose row was not visible. */
+const CATCH_UP_MS = 3000;
+
 export function createFirewallWorker(): FirewallWorker {
   let pool: Pool | undefined;
   let fw: Firewall | undefined;
+  let catchUp: NodeJS.Timeout | undefined;
   const stats: CommandStats = { commands: 0, failures: 0 };
   const need = (): Firewall => {
     if (!fw) throw new Error('firewall worker used before start()');
@@ -64,7 +68,13 @@ export function createFirewallWorker(): FirewallWorker {
         return row;
       }, { timeoutMs: h.config.firewall.rowWaitMs, signal: h.signal });
       if (settled === undefined && bell.op === 'insert') {
-        h.log.info({ id }, 'blacklist row never became visible (rolled back): nothing to do');
+        // Rolled back, or a transaction still open (a bulk INSERT … SELECT):
+        // one catch-up reconcile a little later covers the second case.
+        h.log.info({ id }, 'blacklist row not visible (rolled back or still uncommitted): catch-up reconcile scheduled');
+        catchUp ??= setTimeout(() => {
+          catchUp = undefined;
+          firewall.reconcile(h.log).catch((err) => h.log.error({ err }, 'catch-up reconcile failed'));
+        }, CATCH_UP_MS).unref();
         return;
       }
       if (settled === undefined) h.log.info({ id, op: bell.op }, 'change not visible (rolled back?): syncing with what the table says');
@@ -79,6 +89,7 @@ export function createFirewallWorker(): FirewallWorker {
     },
 
     async stop(h) {
+      if (catchUp) clearTimeout(catchUp);
       fw?.timers.clearAll();
       await pool?.end();
       h.log.info('firewall worker stopped (bans stay in the kernel)');
