@@ -1,6 +1,7 @@
 // The default backend end to end: access_log inserts → trigger → blacklist →
 // fifo_write → worker → ipset in a server namespace, checked with real TCP
 // connections from a client namespace.
+import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@dbfifo/test-utils';
 import { netnsUnavailable, CLI4, CLI6 } from './netns.ts';
@@ -53,16 +54,6 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
     await w.sql.query("UPDATE blacklist SET removed_at = NOW(3), removed_reason = 'unbanned' WHERE address = ?", [CLI6[0]]);
     await waitFor(async () => !(await members6()).includes(CLI6[0]), { message: 'v6 unban' });
     expect(await w.net.connect(CLI6[0])).toBe(true);
-  });
-
-  it('a ban whose transaction rolls back is never applied', async () => {
-    await w.sql.beginTransaction();
-    await w.sql.query('INSERT INTO blacklist (address, reason) VALUES (?, ?)', ['192.0.2.99', 'rolled back']);
-    await new Promise((r) => setTimeout(r, 100)); // the doorbell has rung by now
-    await w.sql.rollback();
-    await waitFor(() => w.running.metrics.handled + w.running.metrics.failed >= 4, { message: 'doorbell handled' });
-    await new Promise((r) => setTimeout(r, 700)); // FIREWALL_ROW_WAIT_MS=500 has passed
-    expect(await members4()).not.toContain('192.0.2.99');
   });
 
   it('a manual ban with an expiry lifts itself, and the row says so', async () => {
@@ -121,5 +112,17 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
     expect(rules).toEqual(['-A DBFIFO -m set --match-set dbfifo-ban-v4 src -j DROP']);
     expect(rules6).toEqual(['-A DBFIFO -m set --match-set dbfifo-ban-v6 src -j DROP']);
     expect(await w.net.connect(CLI4[1])).toBe(true);
+  });
+
+  it('a ban whose transaction rolls back is never applied', async () => {
+    await w.sql.query('UPDATE fw_settings SET pipe = ?', [basename(w.pipe)]); // doorbells on again
+    const before = w.running.metrics.handled;
+    await w.sql.beginTransaction();
+    await w.sql.query('INSERT INTO blacklist (address, reason) VALUES (?, ?)', ['192.0.2.99', 'rolled back']);
+    await new Promise((r) => setTimeout(r, 100)); // the doorbell has rung by now (last test: its catch-up reconcile must not run into the others)
+    await w.sql.rollback();
+    await waitFor(() => w.running.metrics.handled > before, { message: 'doorbell handled' });
+    await new Promise((r) => setTimeout(r, 700)); // FIREWALL_ROW_WAIT_MS=500 has passed
+    expect(await members4()).not.toContain('192.0.2.99');
   });
 });
