@@ -71,13 +71,17 @@ afterEach(async () => {
 describe('sms-worker processes', () => {
   it('queue mode: 1,000 outbox rows, two consumer processes → 1,000 texts, none twice', async () => {
     const queueName = `sms_test_${process.pid}_${Date.now().toString(36)}`;
-    const common = { DBFIFO_MODE: 'queue', DBFIFO_QUEUE_NAME: queueName, DBFIFO_QUEUE_BACKOFF_MS: '50', DBFIFO_CONCURRENCY: '8' };
+    // 500-row INSERTs ring before they commit: give rows time to show (no reconcile here to hide a lost doorbell).
+    const common = { DBFIFO_MODE: 'queue', DBFIFO_QUEUE_NAME: queueName, DBFIFO_QUEUE_BACKOFF_MS: '50', DBFIFO_CONCURRENCY: '8', SMS_ROW_WAIT_MS: '10000' };
     const a = startProcess({ ...common, DBFIFO_ROLE: 'both' });
     const b = startProcess({ ...common, DBFIFO_ROLE: 'consumer' });
     try {
       await ready(a);
       await insertRows(1000, 'queued');
-      await waitFor(async () => (await outboxRows(fx.sql)).every((r) => r.status === 'sent'), { message: '1000 rows sent', timeoutMs: 60_000, intervalMs: 200 });
+      await waitFor(async () => (await outboxRows(fx.sql)).every((r) => r.status === 'sent'), { message: '1000 rows sent', timeoutMs: 60_000, intervalMs: 200 })
+        .catch((e) => {
+          throw new Error(`${(e as Error).message}\n--- A ---\n${a.output().slice(-3000)}\n--- B ---\n${b.output().slice(-3000)}`);
+        });
       await expectEachRowSentOnce(1000);
       const split = [sentLines(a), sentLines(b)];
       console.log(`queue mode: process A sent ${split[0]}, process B sent ${split[1]}`);
@@ -102,6 +106,7 @@ describe('sms-worker processes', () => {
       SMS_STUCK_AFTER_MS: '1500',
       TWILIO_HTTP_TIMEOUT_MS: '500',
       SMS_RETRY_MAX_MS: '100',
+      SMS_ROW_WAIT_MS: '10000',
     };
     const first = startProcess(env);
     await ready(first);
