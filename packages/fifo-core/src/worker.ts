@@ -243,7 +243,8 @@ export function startWorker<C extends WorkerConfig, T>(
     if (!(await within(reconciler?.stop(), left()))) abort.abort();
     abort.abort();
     if (def.stop) await def.stop(helpers).catch((e: unknown) => log.error({ err: e }, 'worker stop() failed'));
-    await relay?.close().catch(() => {});
+    // Closing a queue waits on Redis; never let an outage hold the exit.
+    await within(relay?.close().catch(() => {}), 2000);
     redis?.disconnect();
     await dead.flush();
     await server?.close();

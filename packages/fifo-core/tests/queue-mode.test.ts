@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv } from '@dbfifo/test-utils';
 import { PermanentError, type WorkerDefinition } from '../src/contract.ts';
+import { readDeadLetters } from '../src/dead-letter.ts';
 import { startWorker, type RunningWorker, type WorkerConfig } from '../src/worker.ts';
 import { db, memoryLogger, runtimeFor, sleep, tempDir } from './helpers.ts';
 import { freePort, PrivateRedis } from './redis-private.ts';
@@ -204,6 +205,24 @@ describe('queue mode', () => {
       await until(() => handled.size === 20 + accepted, `all ${20 + accepted} accepted lines handled`, 30_000);
       expect(dup).toBe(0);
       expect(logs.some((l) => String(l.msg).includes('redis unreachable'))).toBe(true);
+    });
+
+    it('on shutdown during an outage, writes the lines it could not relay to the dead-letter file', async () => {
+      const dir = tempDir();
+      const { w, runtime } = start({ name: 'q5', handle: async () => {} }, queueEnv(dir, { REDIS_URL: redis.url, DBFIFO_ROLE: 'relay', DBFIFO_SHUTDOWN_TIMEOUT_MS: '300' }));
+      await w.ready;
+      await redis.stop();
+      try {
+        expect(writeNonBlocking(runtime.pipe, ['{"id":7}'])).toBe(1);
+        await until(() => w.metrics.received === 1, 'the line taken');
+        const t0 = Date.now();
+        await w.stop();
+        expect(Date.now() - t0).toBeLessThan(5000);
+        const dead = await readDeadLetters(runtime.deadLetterFile);
+        expect(dead.map((d) => [d.reason, d.raw])).toEqual([['unrelayed_at_shutdown', '{"id":7}']]);
+      } finally {
+        await redis.start();
+      }
     });
   });
 });
