@@ -96,6 +96,7 @@ export class Firewall {
       const rows = await this.store.allActive();
       const byText = new Map<string, { ban: Ban; row: BanRow }>();
       let refused = 0;
+      const acceptedIds: number[] = [];
       for (const row of rows) {
         let address: Address;
         try {
@@ -104,15 +105,17 @@ export class Firewall {
           refused++;
           continue;
         }
+        acceptedIds.push(row.id);
         const prev = byText.get(address.text);
         // Two spellings of one host: the longer ban wins.
         if (!prev || longer(row.ttlMs, prev.row.ttlMs)) byText.set(address.text, { ban: toBan(address, row), row });
       }
       const wanted = [...byText.values()];
       const { added, removed } = await this.backend.replaceAll(wanted.map((w) => w.ban));
-      await this.store.markApplied(rows.filter((r) => !r.applied).map((r) => r.id));
+      const accepted = new Set(acceptedIds);
+      await this.store.markApplied(rows.filter((r) => !r.applied && accepted.has(r.id)).map((r) => r.id));
       this.timers.clearAll();
-      for (const r of rows) this.timers.set(r.address, r.ttlMs);
+      for (const r of rows) if (accepted.has(r.id)) this.timers.set(r.address, r.ttlMs);
       const result = { fixed: added + removed + expired + refused, added, removed, expired, refused, active: wanted.length };
       log.info({ ...result, backend: this.backend.name }, 'reconciled');
       return result;

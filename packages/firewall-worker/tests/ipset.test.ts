@@ -103,7 +103,10 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
     await w.sql.query(
       `INSERT INTO blacklist (address, reason)
        SELECT CONCAT('2001:db8:1::', HEX(seq + 1)), 'bulk' FROM seq_0_to_1999`);
+    await w.sql.query("INSERT INTO blacklist (address, reason) VALUES ('0.0.0.0/0 -j ACCEPT', 'missed and hostile')");
     await w.running.reconcileNow();
+    const [hostile] = await w.sql.query<any[]>("SELECT removed_reason, applied_at FROM blacklist WHERE reason = 'missed and hostile'");
+    expect(hostile).toEqual([{ removed_reason: 'refused', applied_at: null }]);
     const v4 = await members4();
     const v6 = await members6();
     expect(v4.length + v6.length).toBeGreaterThanOrEqual(10_000);
