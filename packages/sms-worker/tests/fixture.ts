@@ -77,6 +77,7 @@ export async function smsFixture(env: Record<string, string> = {}): Promise<Fixt
       await api.close();
       await db.drop();
       await removePipe(pipe);
+      await rm(`${pipe}.dead`, { force: true });
       await rm(tmp, { recursive: true, force: true });
     },
   };
