@@ -1,17 +1,49 @@
-# Demo configuration for `npm start`: where each worker's effects land.
-# Sourced by tools/start after .stack/env. Workers are added here as they land.
-export DBFIFO_MODE=${DBFIFO_MODE:-direct}
+# Demo configuration for `npm start`: every worker in direct mode on the local
+# stack, and where each one's effects land. Sourced by tools/start after
+# .stack/env. Anything already set in the environment wins.
 DEMO_DIR=$ROOT/.stack/demo
 mkdir -p "$DEMO_DIR"
 
-start_demo_services() { :; }
+export DBFIFO_MODE=${DBFIFO_MODE:-direct}
+export DBFIFO_RECONCILE_INTERVAL_MS=${DBFIFO_RECONCILE_INTERVAL_MS:-30000}
+
+# sms-worker: the real twilio SDK, pointed at the local Twilio-compatible API.
+export TWILIO_LOCAL_PORT=${TWILIO_LOCAL_PORT:-8089}
+export TWILIO_ACCOUNT_SID=${TWILIO_ACCOUNT_SID:-AC00000000000000000000000000000000}
+export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-local-token}
+export TWILIO_FROM=${TWILIO_FROM:-+15005550006}
+export TWILIO_API_BASE_URL=${TWILIO_API_BASE_URL:-http://127.0.0.1:$TWILIO_LOCAL_PORT}
+export SMS_RATE_PER_SEC=${SMS_RATE_PER_SEC:-5}
+
+# static-gen: pages into a local folder, previewed on 127.0.0.1:8080.
+export STATIC_OUT_DIR=${STATIC_OUT_DIR:-$DEMO_DIR/site}
+export STATIC_PREVIEW_PORT=${STATIC_PREVIEW_PORT:-8080}
+export STATIC_SITE_URL=${STATIC_SITE_URL:-http://127.0.0.1:$STATIC_PREVIEW_PORT}
+
+# firewall-worker: dry-run, so the demo never touches this machine's firewall.
+# FIREWALL_BACKEND=ipset (as root) bans for real.
+export FIREWALL_BACKEND=${FIREWALL_BACKEND:-dry-run}
+
+DEMO_SCHEMAS="sql/sms/schema.sql sql/static/schema.sql sql/firewall/schema.sql"
+
+load_demo_schemas() {
+  local file
+  for file in $DEMO_SCHEMAS; do
+    tools/stack sql dbfifo <"$file" || { echo "loading $file failed" >&2; return 1; }
+  done
+}
 
 print_demo_banner() {
   cat <<BANNER
 
-dbfifo demo — workers wait on pipes in $DBFIFO_PIPE_DIR
-  try: tools/stack sql dbfifo -e "select fifo_info()"
-  Ctrl-C stops the workers; tools/stack down stops MariaDB and Redis.
+dbfifo demo: three workers wait on pipes in $DBFIFO_PIPE_DIR (database dbfifo)
+  SMS       pipe sms       texts go to the local Twilio API on 127.0.0.1:$TWILIO_LOCAL_PORT (printed below)
+            tools/stack sql dbfifo -e "INSERT INTO sms_outbox (mobile, body) VALUES ('13113668891', 'hello')"
+  pages     pipe static    HTML in $STATIC_OUT_DIR, served at $STATIC_SITE_URL
+            tools/stack sql dbfifo -e "INSERT INTO news (slug, title, summary, body, author, status, published_at) VALUES ('hello', 'Hello', 'First', '<p>Hi</p>', 'me', 'published', NOW())"
+  firewall  pipe firewall  $FIREWALL_BACKEND backend; bans logged below
+            tools/stack sql dbfifo -e "INSERT INTO blacklist (address, reason) VALUES ('203.0.113.7', 'by hand')"
+  watch a pipe:  npx dbfifo watch <pipe>     Ctrl-C stops the workers; tools/stack down stops MariaDB and Redis.
 
 BANNER
 }
