@@ -16,6 +16,20 @@ function load(name: string): Result | undefined {
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Result) : undefined;
 }
 
+function num(name: string, key: string): number | undefined {
+  const v = load(name)?.[key];
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** One sentence reading the counts of the last run, so the doc says what they mean. */
+function reading(name: string): string {
+  const items = num(name, 'items');
+  const viaReconcile = num(name, 'viaReconcile');
+  const redeliveries = num(name, 'redeliveries');
+  if (items === undefined || viaReconcile === undefined) return '';
+  return ` Reading: ${viaReconcile} of ${items} effects were applied by reconcile, not by a line; ${redeliveries ?? 0} later deliveries found the work done and did nothing.`;
+}
+
 function counts(name: string): string {
   const r = load(name);
   if (!r) return `_not run yet_`;
@@ -65,13 +79,13 @@ restarts, a pipe that disappears: each loses doorbells, none loses a row.
   once a quarter of the burst is handled, the rest of the burst is inserted
   while no reader exists, then a new worker starts. Asserts every item has
   exactly one effect and SIGTERM then exits 0.
-  ${counts('kill-restart')}
+  ${counts('kill-restart')}${reading('kill-restart')}
 - **MariaDB restarted under load** (\`tests/server-restarts.test.ts\`, direct
-  mode, reconcile every second): ${counts('mariadb-restart')}
+  mode, reconcile every second): ${counts('mariadb-restart')}${reading('mariadb-restart')}
 - **Redis restarted under load, queue mode** (same file; Redis stopped for
-  about 1.5 s plus the stop/start time while rows keep coming): ${counts('redis-restart')}
+  about 1.5 s plus the stop/start time while rows keep coming): ${counts('redis-restart')}${reading('redis-restart')}
 - **The pipe removed and recreated while running** (\`tests/pipe-recreate.test.ts\`):
-  ${counts('pipe-recreate')}
+  ${counts('pipe-recreate')}${reading('pipe-recreate')}
 
 What is *not* promised: that a handler runs once. It can run again for the
 same row (a redelivery, a doorbell racing reconcile), so handlers must be

@@ -11,27 +11,38 @@ import { openDrain } from '../pipe-drain.ts';
 import type { BenchConfig } from '../config.ts';
 import type { StackEnv } from '@dbfifo/test-utils';
 import { sqlString } from '../sql.ts';
+import { ensureNoopUdf } from '../noop-udf.ts';
 
-const VARIANTS = ['plain', 'outbox', 'udf', 'fifo'] as const;
+const VARIANTS = ['plain', 'outbox', 'noop', 'udf', 'fifo'] as const;
 type Variant = (typeof VARIANTS)[number];
 const LABEL: Record<Variant, string> = {
   plain: 'no trigger',
   outbox: 'trigger inserts an outbox row',
-  udf: 'trigger calls fifo_info() (a UDF that does nothing)',
+  noop: 'trigger calls bench_noop() (an empty UDF)',
+  udf: "trigger calls fifo_info() (fifo.so's setup, no pipe)",
   fifo: 'trigger calls fifo_write',
 };
 
-function schema(pipe: string): string[] {
+function schema(pipe: string, withNoop: boolean): string[] {
   const table = (t: string) => `CREATE TABLE ${t} (id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL, note VARCHAR(32) NOT NULL) ENGINE=InnoDB`;
   return [
     table('t_plain'),
     table('t_outbox'),
     table('t_fifo'),
     table('t_udf'),
+    table('t_noop'),
     `CREATE TABLE outbox (id BIGINT AUTO_INCREMENT PRIMARY KEY, tbl VARCHAR(16) NOT NULL, row_id INT NOT NULL,
        created TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB`,
     `CREATE TRIGGER t_outbox_ai AFTER INSERT ON t_outbox FOR EACH ROW
        INSERT INTO outbox (tbl, row_id) VALUES ('t_outbox', NEW.id)`,
+    ...(withNoop
+      ? [`CREATE TRIGGER t_noop_ai AFTER INSERT ON t_noop FOR EACH ROW
+     BEGIN
+       IF bench_noop() IS NULL THEN
+         SET @fifo_false = @fifo_false + 1;
+       END IF;
+     END`]
+      : []),
     // Isolates what any UDF call costs in a trigger from what writing the pipe costs.
     `CREATE TRIGGER t_udf_ai AFTER INSERT ON t_udf FOR EACH ROW
      BEGIN
@@ -62,6 +73,7 @@ function schema(pipe: string): string[] {
            IF variant = 'plain' THEN INSERT INTO t_plain (v, note) VALUES (i, 'row');
            ELSEIF variant = 'outbox' THEN INSERT INTO t_outbox (v, note) VALUES (i, 'row');
            ELSEIF variant = 'udf' THEN INSERT INTO t_udf (v, note) VALUES (i, 'row');
+           ELSEIF variant = 'noop' THEN INSERT INTO t_noop (v, note) VALUES (i, 'row');
            ELSE INSERT INTO t_fifo (v, note) VALUES (i, 'row');
            END IF;
            SET b = b + 1;
@@ -82,14 +94,16 @@ export async function triggerCost(stack: StackEnv, config: BenchConfig): Promise
   const drain = await openDrain(pipe);
   const conn = await db.connect({ multipleStatements: false });
   try {
-    for (const sql of schema(pipe)) await conn.query(sql);
-    const totals: Record<Variant, number[]> = { plain: [], outbox: [], udf: [], fifo: [] };
+    const noopMissing = await ensureNoopUdf(stack);
+    for (const sql of schema(pipe, !noopMissing)) await conn.query(sql);
+    const totals: Record<Variant, number[]> = { plain: [], outbox: [], noop: [], udf: [], fifo: [] };
+    const variants = VARIANTS.filter((v) => v !== 'noop' || !noopMissing);
     let fifoFalse = 0;
     for (let rep = 0; rep < reps; rep++) {
       // Rotate the order so no variant always runs first (cold cache) or last.
-      const order = VARIANTS.map((_, k) => VARIANTS[(k + rep) % VARIANTS.length]!);
+      const order = variants.map((_, k) => variants[(k + rep) % variants.length]!);
       for (const variant of order) {
-        for (const t of ['t_plain', 't_outbox', 't_udf', 't_fifo', 'outbox']) await conn.query(`TRUNCATE TABLE ${t}`);
+        for (const t of ['t_plain', 't_outbox', 't_noop', 't_udf', 't_fifo', 'outbox']) await conn.query(`TRUNCATE TABLE ${t}`);
         await conn.query('SET @fifo_false = 0');
         const t0 = process.hrtime.bigint();
         await conn.query('CALL run_inserts(?, ?, ?, ?)', [variant, rep, rows, batch]);
@@ -106,7 +120,7 @@ export async function triggerCost(stack: StackEnv, config: BenchConfig): Promise
     const [batchRows] = (await conn.query('SELECT variant, us FROM batches')) as unknown as [{ variant: Variant; us: number }[]];
     const perBatch = (v: Variant) => summarize(batchRows.filter((r) => r.variant === v).map((r) => Number(r.us) / batch));
     const base = median(totals.plain);
-    const figures = VARIANTS.map((v) => ({ variant: v, label: LABEL[v], perRow: median(totals[v]), runs: totals[v], batch: perBatch(v) }));
+    const figures = variants.map((v) => ({ variant: v, label: LABEL[v], perRow: median(totals[v]), runs: totals[v], batch: perBatch(v) }));
     return {
       scenario: 'trigger-cost',
       title: 'Per-row cost inside a trigger',
@@ -115,7 +129,7 @@ export async function triggerCost(stack: StackEnv, config: BenchConfig): Promise
       method: [
         `${fmt(rows)} single-row \`INSERT\`s per variant and repetition, issued by a stored procedure (no client round trip per row), committed in transactions of ${batch}; the three variants are interleaved ${reps} times in rotating order, tables truncated before each run.`,
         'Per-row time = wall time of the `CALL` / rows. Batch p50/p99 come from the time of each transaction, measured inside the procedure with `SYSDATE(6)`, divided by its rows.',
-        'The fifo_info() variant calls the library\'s version function, which touches no file: the difference between it and no trigger is what MariaDB charges for calling any UDF from a trigger (per row, since a trigger\'s statements are set up and torn down for every row); the difference between fifo_write and it is the pipe write itself.',
+        "Two more variants split the fifo_write cost: `bench_noop()` is an empty UDF built from tools/bench/native/noop_udf.c and loaded only into the benchmark's own stack (what the server charges for calling any UDF from a trigger: its init/deinit run for every row); `fifo_info()` adds fifo.so's per-statement setup (reading DBFIFO_PIPE_DIR, realpath, opening the directory) without any pipe I/O; fifo_write adds the pipe open and write.",
         'The fifo_write trigger writes `{"table":"t_fifo","op":"insert","id":N}` to a pipe drained by a reader in the benchmark process; a `\'false\'` result is counted.',
       ],
       table: {
@@ -131,6 +145,7 @@ export async function triggerCost(stack: StackEnv, config: BenchConfig): Promise
       },
       chart: { title: 'µs per inserted row (median)', unit: 'µs', bars: figures.map((f) => ({ label: f.label, value: f.perRow, marker: f.batch.p99 })) },
       notes: [
+        ...(noopMissing ? [`bench_noop variant skipped: ${noopMissing}.`] : []),
         `fifo_write returned 'false' ${fifoFalse} times; the reader received ${fmt(drain.lines)} of ${fmt(rows * reps)} lines written by the fifo variant.`,
       ],
       data: { figures, fifoFalse, received: drain.lines },
