@@ -32,6 +32,7 @@ export async function openStaticApp(config: StaticConfig, log: Logger, signal?: 
     pool, site, lock, log, signal,
     rowWaitMs: config.static.rowWaitMs,
     renderConcurrency: config.static.renderConcurrency,
+    sitemapDelayMs: config.static.sitemapDelayMs,
   });
   const deps = { pool, site, lock, log, renderConcurrency: config.static.renderConcurrency, refreshIndex: updater.refreshIndex };
   return {

@@ -24,6 +24,7 @@ export const staticSpec = {
   fsync: env.bool('STATIC_FSYNC', { default: true, doc: 'fsync each page and its folder (durable across power loss; atomic either way)' }),
   coalesceMs: env.int('STATIC_COALESCE_MS', { default: 50, min: 0, max: 60_000, doc: 'quiet time after the last edit before a batch is rendered' }),
   coalesceMaxMs: env.int('STATIC_COALESCE_MAX_MS', { default: 500, min: 0, max: 600_000, doc: 'longest a batch waits under a steady stream of edits' }),
+  sitemapDelayMs: env.int('STATIC_SITEMAP_DELAY_MS', { default: 1000, min: 0, max: 600_000, doc: 'quiet time before sitemap.xml is refreshed after a batch (at most 5x this under a steady stream)' }),
   rowWaitMs: env.int('STATIC_ROW_WAIT_MS', { default: 2000, min: 0, max: 600_000, doc: 'how long to wait for an edit to commit before rendering the committed row' }),
   renderConcurrency: env.int('STATIC_RENDER_CONCURRENCY', { default: 4, min: 1, max: 256, doc: 'pages rendered and written at once' }),
   dev: env.bool('STATIC_DEV', { default: false, doc: 'watch the template folder; a change recompiles and re-renders every page' }),
@@ -44,6 +45,7 @@ export interface StaticSettings {
   coalesceMs: number;
   coalesceMaxMs: number;
   rowWaitMs: number;
+  sitemapDelayMs: number;
   renderConcurrency: number;
   dev: boolean;
 }
@@ -99,6 +101,7 @@ export function loadStaticConfig(source: NodeJS.ProcessEnv = process.env): Stati
       coalesceMs: own.coalesceMs,
       coalesceMaxMs: own.coalesceMaxMs,
       rowWaitMs: own.rowWaitMs,
+      sitemapDelayMs: own.sitemapDelayMs,
       renderConcurrency: own.renderConcurrency,
       dev: own.dev,
     },

@@ -43,7 +43,8 @@ describe('Site', () => {
   it('writes a sitemap with absolute URLs and lastmod, skipping unsafe slugs', async () => {
     const site = new Site(settings(), await Templates.load(DEFAULT_TEMPLATES_DIR));
     await site.prepare();
-    await site.writeIndex([row()], [{ id: 1, slug: 'one', updatedUs: row().updatedUs }, { id: 2, slug: '../x', updatedUs: 0 }]);
+    await site.writeIndex([row()]);
+    await site.writeSitemap([{ id: 1, slug: 'one', updatedUs: row().updatedUs }, { id: 2, slug: '../x', updatedUs: 0 }]);
     const xml = await readFile(join(out, 'sitemap.xml'), 'utf8');
     expect(xml).toContain('<url><loc>https://news.example/news/one.html</loc><lastmod>2025-03-05T00:00:00.000Z</lastmod></url>');
     expect(xml).not.toContain('../x');

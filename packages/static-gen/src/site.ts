@@ -29,12 +29,13 @@ export interface SiteStats {
   unchanged: number;
   removed: number;
   indexRefreshes: number;
+  sitemapRefreshes: number;
 }
 
 const MARKER = '.static-gen.json';
 
 export class Site {
-  readonly stats: SiteStats = { renders: 0, written: 0, unchanged: 0, removed: 0, indexRefreshes: 0 };
+  readonly stats: SiteStats = { renders: 0, written: 0, unchanged: 0, removed: 0, indexRefreshes: 0, sitemapRefreshes: 0 };
   /** Test seam passed to every atomic write. */
   beforeRename: ((temp: string) => Promise<void>) | undefined;
 
@@ -98,17 +99,24 @@ export class Site {
     return removed;
   }
 
-  async writeIndex(latest: ArticleSummary[], sitemap: Stamp[]): Promise<void> {
+  async writeIndex(latest: ArticleSummary[]): Promise<WriteOutcome> {
     const site = this.siteContext();
     const safe = latest.filter((a) => isSafeSlug(a.slug));
     const content = this.templates.index({ site, articles: safe, root: '' });
     const html = this.page(site.title, site.description, '', `${site.url}/`, content, 'index');
-    const urls = sitemap.filter((e) => isSafeSlug(e.slug)).map((e) => ({ loc: `${site.url}/news/${e.slug}.html`, updatedUs: e.updatedUs }));
-    const xml = this.templates.sitemap({ site, urls, home: `${site.url}/`, homeUpdatedUs: sitemap[0]?.updatedUs });
-    const opts = { fsync: this.settings.fsync, beforeRename: this.beforeRename };
-    await writeFileAtomic(join(this.settings.outDir, 'index.html'), html, opts);
-    await writeFileAtomic(join(this.settings.outDir, 'sitemap.xml'), xml, opts);
+    const outcome = await writeFileAtomic(join(this.settings.outDir, 'index.html'), html, { fsync: this.settings.fsync, beforeRename: this.beforeRename });
     this.stats.indexRefreshes++;
+    return outcome;
+  }
+
+  async writeSitemap(entries: Stamp[]): Promise<WriteOutcome> {
+    const site = this.siteContext();
+    const urls = entries.filter((e) => isSafeSlug(e.slug)).map((e) => ({ loc: `${site.url}/news/${e.slug}.html`, updatedUs: e.updatedUs }));
+    const homeUpdatedUs = entries.reduce<number | undefined>((m, e) => (m === undefined || e.updatedUs > m ? e.updatedUs : m), undefined);
+    const xml = this.templates.sitemap({ site, urls, home: `${site.url}/`, homeUpdatedUs });
+    const outcome = await writeFileAtomic(join(this.settings.outDir, 'sitemap.xml'), xml, { fsync: this.settings.fsync, beforeRename: this.beforeRename });
+    this.stats.sitemapRefreshes++;
+    return outcome;
   }
 
   /** Everything besides a row that shapes a page: when it changes, every page must be rendered again. */

@@ -9,13 +9,18 @@
 //    gone → remove its page, renamed → remove the old page unless another
 //    published article owns that slug. A rolled-back edit therefore renders
 //    the committed row, whose bytes equal the page already there: no write.
-// 3. Refresh index.html and sitemap.xml once for the whole batch.
+// 3. Refresh index.html once for the whole batch (latest N: a cheap query),
+//    and schedule sitemap.xml: it lists up to 50,000 URLs (≈0.5–1 s at 100k
+//    rows, see docs/bench/static-gen.md), so it has its own, slower
+//    coalescing window (STATIC_SITEMAP_DELAY_MS) and is not awaited by the
+//    lines: once per burst, without holding every edit back.
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { waitForRow } from '@dbfifo/fifo-core';
 import { fetchArticle, fetchLatest, fetchSitemap, fetchVersion, publishedSlugsAmong } from './db.ts';
+import { Coalescer } from './coalescer.ts';
 import { forEachLimit } from './limit.ts';
-import type { Mutex } from './mutex.ts';
+import { Mutex } from './mutex.ts';
 import type { NewsEvent } from './message.ts';
 import type { Site } from './site.ts';
 import { isSafeSlug } from './slug.ts';
@@ -28,6 +33,8 @@ export interface UpdaterDeps {
   signal?: AbortSignal;
   rowWaitMs: number;
   renderConcurrency: number;
+  /** Quiet time before sitemap.xml is refreshed after a batch (at most 5× this under a steady stream). */
+  sitemapDelayMs: number;
 }
 
 export interface UpdaterStats {
@@ -75,10 +82,30 @@ export function createUpdater(deps: UpdaterDeps) {
     }
   }
 
+  async function refreshIndexPage(): Promise<void> {
+    await deps.site.writeIndex(await fetchLatest(deps.pool, deps.site.settings.indexSize));
+  }
+
+  // sitemap.xml has its own writer lock: it never races itself, and never holds up pages.
+  const sitemapLock = new Mutex();
+  const refreshSitemap = () => sitemapLock.run(async () => {
+    await deps.site.writeSitemap(await fetchSitemap(deps.pool, deps.site.settings.sitemapMax));
+  });
+  const sitemapSchedule = new Coalescer<'sitemap', null>(
+    { debounceMs: deps.sitemapDelayMs, maxWaitMs: deps.sitemapDelayMs * 5 },
+    async () => {
+      await refreshSitemap();
+      return new Map();
+    },
+  );
+  function scheduleSitemap(): void {
+    sitemapSchedule.add('sitemap', null).catch((err: unknown) => deps.log.error({ err }, 'sitemap.xml not refreshed (reconcile will retry)'));
+  }
+
+  /** index.html and sitemap.xml now (reconcile, rebuild). */
   async function refreshIndex(): Promise<void> {
-    const s = deps.site.settings;
-    const [latest, sitemap] = await Promise.all([fetchLatest(deps.pool, s.indexSize), fetchSitemap(deps.pool, s.sitemapMax)]);
-    await deps.site.writeIndex(latest, sitemap);
+    await refreshIndexPage();
+    await refreshSitemap();
   }
 
   /** The Coalescer's flush function: errors per article id; an index failure fails the whole batch. */
@@ -94,10 +121,14 @@ export function createUpdater(deps: UpdaterDeps) {
           errors.set(id, err as Error);
         }
       });
-      await refreshIndex();
+      await refreshIndexPage();
+      scheduleSitemap();
       return errors;
     });
   }
 
-  return { flush, refreshIndex, stats };
+  /** Wait for a scheduled sitemap refresh (shutdown, tests). */
+  const drain = () => sitemapSchedule.drain();
+
+  return { flush, refreshIndex, drain, stats };
 }

@@ -59,11 +59,15 @@ export function createStaticGen(): StaticGenWorker {
       return { ...(await app.reconcile()) };
     },
 
-    drain: async () => coalescer?.drain(),
+    async drain() {
+      await coalescer?.drain();
+      await app?.updater.drain();
+    },
 
     async stop() {
       watcher?.close();
       await coalescer?.drain();
+      await app?.updater.drain();
       stopping.abort();
       await app?.close();
       app = undefined;

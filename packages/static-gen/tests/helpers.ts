@@ -70,6 +70,7 @@ export async function startTestSite(env: Record<string, string> = {}): Promise<T
     STATIC_OUT_DIR: outDir,
     STATIC_FSYNC: 'false',
     STATIC_ROW_WAIT_MS: '400',
+    STATIC_SITEMAP_DELAY_MS: '100',
     LOG_LEVEL: 'info',
     ...env,
   };
