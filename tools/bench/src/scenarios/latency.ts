@@ -126,16 +126,16 @@ export async function latency(stack: StackEnv, config: BenchConfig): Promise<Sce
             ],
       ),
     },
+    // Charted from "INSERT sent": always positive, so every alternative gets a bar on the log scale.
     chart: {
-      title: 'commit → handler latency, p50 (bar) and p99 (marker)',
+      title: 'INSERT sent → handler entry (row re-read for the second bar), p50 bar, p99 marker',
       unit: 'ms',
       log: true,
-      bars: measured.filter((r) => r.s.p50 > 0).map((r) => ({ label: r.name, value: r.s.p50, marker: r.s.p99 })),
+      bars: measured.filter((r) => r.fromSent.p50 > 0).map((r) => ({ label: r.name, value: r.fromSent.p50, marker: r.fromSent.p99 })),
     },
     notes: [
       `The INSERT itself (sent → commit acknowledged, including the trigger and the commit's log flush) took p50 ${ms(summarize(roundTrips).p50)} ms, p99 ${ms(summarize(roundTrips).p99)} ms: a consumer that learns of the row before the acknowledgement shows a negative latency.`,
       ...rows.filter((r) => r.note).map((r) => `${r.name}: ${r.note}`),
-      ...measured.filter((r) => r.s.p50 <= 0).map((r) => `${r.name}: p50 is not positive (the line arrived before the commit acknowledgement), so it has no bar on the log-scale chart.`),
     ],
     data: { consumers: rows, insertRoundTrip: summarize(roundTrips) },
   };
