@@ -85,7 +85,11 @@ restarts, a pipe that disappears: each loses doorbells, none loses a row.
 - **Redis restarted under load, queue mode** (same file; Redis stopped for
   about 1.5 s plus the stop/start time while rows keep coming): ${counts('redis-restart')}${reading('redis-restart')}
 - **The pipe removed and recreated while running** (\`tests/pipe-recreate.test.ts\`):
-  ${counts('pipe-recreate')}${reading('pipe-recreate')}
+  a third of the way through, the pipe is removed (writers get \`'false'\` at
+  once); at two thirds it is made again (by the test, unless the worker already
+  did: \`recreatedByWorker\`). fifo-core notices a removed or replaced path by a
+  periodic \`lstat\` and re-opens it; \`readerBackAfterLoopMs\` is how long after
+  the last insert a writer found a reader again. ${counts('pipe-recreate')}${reading('pipe-recreate')}
 
 What is *not* promised: that a handler runs once. It can run again for the
 same row (a redelivery, a doorbell racing reconcile), so handlers must be
