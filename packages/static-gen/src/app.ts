@@ -34,7 +34,7 @@ export async function openStaticApp(config: StaticConfig, log: Logger, signal?: 
     renderConcurrency: config.static.renderConcurrency,
     sitemapDelayMs: config.static.sitemapDelayMs,
   });
-  const deps = { pool, site, lock, log, renderConcurrency: config.static.renderConcurrency, refreshIndex: updater.refreshIndex };
+  const deps = { pool, site, lock, log, renderConcurrency: config.static.renderConcurrency, refreshIndexPage: updater.refreshIndexPage, refreshSitemap: updater.refreshSitemap };
   return {
     pool, site, lock, updater,
     reconcile: (opts = {}) => reconcileSite(deps, { signal, ...opts }),

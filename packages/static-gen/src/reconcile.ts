@@ -25,7 +25,8 @@ export interface ReconcileDeps {
   lock: Mutex;
   log: Logger;
   renderConcurrency: number;
-  refreshIndex(): Promise<void>;
+  refreshIndexPage(): Promise<void>;
+  refreshSitemap(): Promise<void>;
 }
 
 export interface ReconcileOptions {
@@ -125,7 +126,8 @@ export async function reconcileSite(deps: ReconcileDeps, opts: ReconcileOptions 
     });
   }
 
-  await deps.lock.run(() => deps.refreshIndex());
+  await deps.lock.run(() => deps.refreshIndexPage());
+  await deps.refreshSitemap(); // its own lock: pages need not wait for 50,000 URLs
   if (full && failed === 0 && !opts.signal?.aborted) await site.writeMarker();
 
   const written = site.stats.written - before.written;

@@ -102,11 +102,6 @@ export function createUpdater(deps: UpdaterDeps) {
     sitemapSchedule.add('sitemap', null).catch((err: unknown) => deps.log.error({ err }, 'sitemap.xml not refreshed (reconcile will retry)'));
   }
 
-  /** index.html and sitemap.xml now (reconcile, rebuild). */
-  async function refreshIndex(): Promise<void> {
-    await refreshIndexPage();
-    await refreshSitemap();
-  }
 
   /** The Coalescer's flush function: errors per article id; an index failure fails the whole batch. */
   async function flush(batch: Map<number, NewsEvent[]>): Promise<Map<number, Error>> {
@@ -130,5 +125,5 @@ export function createUpdater(deps: UpdaterDeps) {
   /** Wait for a scheduled sitemap refresh (shutdown, tests). */
   const drain = () => sitemapSchedule.drain();
 
-  return { flush, refreshIndex, drain, stats };
+  return { flush, refreshIndexPage, refreshSitemap, drain, stats };
 }
