@@ -38,6 +38,13 @@ describe('Coalescer', () => {
     await expect(bad).rejects.toThrow('nope');
   });
 
+  it('can decide per value (only some edits of a key failed)', async () => {
+    const c = new Coalescer<string, number>({ debounceMs: 5, maxWaitMs: 50 }, async () =>
+      new Map([['a', (v: number) => (v > 1 ? new Error(`lost ${v}`) : undefined)]]));
+    const results = await Promise.allSettled([c.add('a', 1), c.add('a', 2)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+  });
+
   it('never runs two batches at once; adds during a flush go to the next batch', async () => {
     let running = 0;
     let maxRunning = 0;

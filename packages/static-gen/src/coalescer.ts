@@ -9,17 +9,22 @@ export interface CoalescerOptions {
   maxWaitMs: number;
 }
 
-/** Flush one batch; the result maps a key to its error (missing = success). */
-export type FlushFn<K, V> = (batch: Map<K, V[]>) => Promise<Map<K, Error>>;
+/**
+ * Flush one batch; the result maps a key to its error (missing = success), or
+ * to a function deciding per value (e.g. only some edits of an article were rolled back).
+ */
+export type FlushOutcome<V> = Error | ((value: V) => Error | undefined);
+export type FlushFn<K, V> = (batch: Map<K, V[]>) => Promise<Map<K, FlushOutcome<V>>>;
 
-interface Waiter {
+interface Waiter<V> {
+  value: V;
   resolve(): void;
   reject(err: unknown): void;
 }
 
 interface Batch<K, V> {
   items: Map<K, V[]>;
-  waiters: Map<K, Waiter[]>;
+  waiters: Map<K, Waiter<V>[]>;
   firstAt: number;
 }
 
@@ -41,8 +46,8 @@ export class Coalescer<K, V> {
     else batch.items.set(key, [value]);
     const done = new Promise<void>((resolve, reject) => {
       const list = batch.waiters.get(key);
-      if (list) list.push({ resolve, reject });
-      else batch.waiters.set(key, [{ resolve, reject }]);
+      if (list) list.push({ value, resolve, reject });
+      else batch.waiters.set(key, [{ value, resolve, reject }]);
     });
     this.#arm();
     return done;
@@ -79,7 +84,7 @@ export class Coalescer<K, V> {
   }
 
   async #run(batch: Batch<K, V>): Promise<void> {
-    let errors: Map<K, Error>;
+    let errors: Map<K, FlushOutcome<V>>;
     try {
       errors = await this.flushFn(batch.items);
     } catch (err) {
@@ -87,8 +92,12 @@ export class Coalescer<K, V> {
       return;
     }
     for (const [key, list] of batch.waiters) {
-      const err = errors.get(key);
-      for (const w of list) (err ? w.reject(err) : w.resolve());
+      const outcome = errors.get(key);
+      for (const w of list) {
+        const err = typeof outcome === 'function' ? outcome(w.value) : outcome;
+        if (err) w.reject(err);
+        else w.resolve();
+      }
     }
   }
 }

@@ -16,9 +16,9 @@
 //    lines: once per burst, without holding every edit back.
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import { waitForRow } from '@dbfifo/fifo-core';
-import { fetchArticle, fetchLatest, fetchSitemap, fetchVersion, publishedSlugsAmong } from './db.ts';
-import { Coalescer } from './coalescer.ts';
+import { RolledBackError, waitForRow } from '@dbfifo/fifo-core';
+import { type ArticleRow, fetchArticle, fetchLatest, fetchSitemap, fetchVersion, publishedSlugsAmong } from './db.ts';
+import { Coalescer, type FlushOutcome } from './coalescer.ts';
 import { forEachLimit } from './limit.ts';
 import { Mutex } from './mutex.ts';
 import type { NewsEvent } from './message.ts';
@@ -46,7 +46,8 @@ export interface UpdaterStats {
 export function createUpdater(deps: UpdaterDeps) {
   const stats: UpdaterStats = { batches: 0, notVisible: 0 };
 
-  async function awaitEdit(id: number, events: NewsEvent[]): Promise<void> {
+  /** True when the edit became visible in time. */
+  async function awaitEdit(id: number, events: NewsEvent[]): Promise<boolean> {
     const last = events[events.length - 1]!;
     const versions = events.map((e) => e.version).filter((v): v is number => v !== undefined);
     let visible: unknown;
@@ -63,9 +64,22 @@ export function createUpdater(deps: UpdaterDeps) {
       stats.notVisible++;
       deps.log.info({ id, op: last.op }, 'edit not visible after %d ms (rolled back?): rendering the committed row', deps.rowWaitMs);
     }
+    return visible !== undefined;
   }
 
-  async function applyArticle(id: number, events: NewsEvent[]): Promise<void> {
+  /**
+   * After a timeout, tell each line whether *its* edit was rolled back (fifo-core
+   * then counts it as such and does not retry): an insert/update whose version
+   * the committed row never reached, or a delete whose row is still there.
+   */
+  function rolledBackOutcome(committed: ArticleRow | undefined): FlushOutcome<NewsEvent> {
+    return (e) => {
+      const lost = e.op === 'delete' ? committed !== undefined : committed === undefined || (e.version !== undefined && committed.version < e.version);
+      return lost ? new RolledBackError(`news #${e.id}: ${e.op} not visible after ${deps.rowWaitMs} ms, rolled back; the page shows the committed row`) : undefined;
+    };
+  }
+
+  async function applyArticle(id: number, events: NewsEvent[]): Promise<ArticleRow | undefined> {
     const row = await fetchArticle(deps.pool, id);
     const stale = new Set(events.flatMap((e) => e.staleSlugs));
     const published = row?.status === 'published';
@@ -80,6 +94,7 @@ export function createUpdater(deps: UpdaterDeps) {
       const outcome = await deps.site.writeArticle(row);
       deps.log.debug({ id, slug: row.slug, outcome }, 'page rendered');
     }
+    return row;
   }
 
   async function refreshIndexPage(): Promise<void> {
@@ -104,14 +119,18 @@ export function createUpdater(deps: UpdaterDeps) {
 
 
   /** The Coalescer's flush function: errors per article id; an index failure fails the whole batch. */
-  async function flush(batch: Map<number, NewsEvent[]>): Promise<Map<number, Error>> {
+  async function flush(batch: Map<number, NewsEvent[]>): Promise<Map<number, FlushOutcome<NewsEvent>>> {
     stats.batches++;
-    await forEachLimit(batch, Math.max(deps.renderConcurrency, 16), ([id, events]) => awaitEdit(id, events));
+    const late = new Set<number>();
+    await forEachLimit(batch, Math.max(deps.renderConcurrency, 16), async ([id, events]) => {
+      if (!(await awaitEdit(id, events))) late.add(id);
+    });
     return deps.lock.run(async () => {
-      const errors = new Map<number, Error>();
+      const errors = new Map<number, FlushOutcome<NewsEvent>>();
       await forEachLimit(batch, deps.renderConcurrency, async ([id, events]) => {
         try {
-          await applyArticle(id, events);
+          const row = await applyArticle(id, events);
+          if (late.has(id)) errors.set(id, rolledBackOutcome(row));
         } catch (err) {
           errors.set(id, err as Error);
         }
