@@ -7,7 +7,8 @@ export interface BenchConfig {
   latency: { inserts: number; ratePerSec: number };
   triggerCost: { rows: number; batch: number; reps: number };
   bulk: { rows: number };
-  worker: { lines: number };
+  /** Run fifo-core's own benchmarks (they rewrite docs/bench/fifo-core.md), or only include their last figures. */
+  worker: { rerun: boolean };
 }
 
 function int(name: string, fallback: number): number {
@@ -35,6 +36,6 @@ export function loadBenchConfig(): BenchConfig {
       reps: int('BENCH_TRIGGER_REPS', 3), // interleaved repetitions per variant
     },
     bulk: { rows: int('BENCH_BULK_ROWS', 1_000_000) }, // target: 1,000,000
-    worker: { lines: int('BENCH_WORKER_LINES', 200_000) },
+    worker: { rerun: process.env.BENCH_WORKER_RERUN !== '0' }, // BENCH_WORKER_RERUN=0: include only
   };
 }

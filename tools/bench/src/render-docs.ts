@@ -16,7 +16,8 @@ function scenarioSection(r: ScenarioResult): string {
   parts.push(`Load average (1, 5, 15 min) when it finished: ${r.machine.load ?? 'not recorded'} on ${r.machine.cpus} CPUs.`, '');
   parts.push('**Sizes run:** ' + Object.entries(r.params).map(([k, v]) => `${k} = ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`).join('; ') + '.', '');
   parts.push('**Method.**', '', ...r.method.map((m) => `- ${m}`), '');
-  parts.push(mdTable(r.table), '');
+  if (r.table) parts.push(mdTable(r.table), '');
+  if (r.include) parts.push(r.include, '');
   for (const e of r.extra ?? []) parts.push(`**${e.title}**`, '', mdTable(e.table), '');
   if (r.notes.length) parts.push(...r.notes.map((n) => `- ${n}`), '');
   return parts.join('\n');
@@ -56,7 +57,7 @@ export function renderDocs(order: readonly string[]): string[] {
     '',
     '- A trigger rings the pipe *before* its transaction commits, so dbfifo\'s doorbell usually reaches the worker before the inserting client has its commit acknowledgement (negative "handler entry" figures). A handler that must see the row re-reads it; fifo-core\'s `waitForRow` re-reads after 5, 10, 20 … ms, so on this machine the "row re-read" figure is set by that first 5 ms delay and by how long the commit takes, not by the pipe. A shorter first delay would cut it.',
     '- Binlog CDC is sent when the transaction commits, so its handler needs no re-read; on the same server it was as fast or faster than dbfifo in these runs. What dbfifo offers over it is operational: no replication user, no ROW binlog or binlog client, a doorbell only for the tables and rows a trigger chooses, and the same SQL on MySQL. Polling is slower by about half its interval, and costs a query per interval whether anything changed or not.',
-    '- In a trigger fired by single-row INSERTs, fifo.so\'s per-statement setup (reading `DBFIFO_PIPE_DIR`, `realpath`, opening the directory) runs for every row and is most of fifo_write\'s cost; the server\'s own cost of calling an empty UDF is small. In one statement over many rows (bulk) the setup runs once and a write costs a few microseconds.',
+    '- In a trigger fired by single-row INSERTs, fifo.so\'s per-statement setup (reading `DBFIFO_PIPE_DIR`, `realpath`, opening the directory) runs for every row and is most of fifo_write\'s cost; the server\'s own cost of calling an empty UDF is small. In one statement over many rows the setup runs once per statement (see Bulk signalling for the per-message rate then).',
     '- fifo_write never waits longer than its bounded wait (100 ms by default): when the reader falls behind for longer, it answers \'false\' and the statement goes on. The bulk figures count those; a worker\'s reconcile finds the rows whose doorbell was refused.',
     '',
     'The machine was shared with other work while measuring (see the load average beside each scenario): absolute figures are noisy, the ratios measured side by side in one run are the point.',

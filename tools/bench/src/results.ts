@@ -29,7 +29,9 @@ export interface ScenarioResult {
   /** The sizes actually run, by parameter name (and env variable). */
   params: Record<string, string | number>;
   method: string[];
-  table: Table;
+  table?: Table;
+  /** Markdown included as is (e.g. another package's benchmark section). */
+  include?: string;
   /** Extra tables (e.g. ratios). */
   extra?: { title: string; table: Table }[];
   chart?: { title: string; unit: string; bars: Bar[]; log?: boolean };

@@ -6,7 +6,6 @@ import { fmt } from './results.ts';
 interface LatencyRow { name: string; s: { p50: number; p99: number } }
 interface TriggerFigure { variant: string; perRow: number }
 interface BulkPass { reader: string; rows: number; ok: number; failed: number; received: number; missing: number; duplicates: number; perSecond: number }
-interface Rate { what: string; perSecond: number }
 
 export function headline(results: ScenarioResult[]): string[] {
   const by = (s: string) => results.find((r) => r.scenario === s);
@@ -55,7 +54,6 @@ export function headline(results: ScenarioResult[]): string[] {
         .join('; ')}.`,
     );
   }
-  const rates = by('worker')?.data as Rate[] | undefined;
-  if (rates?.length) out.push(`**Worker side**: ${rates.map((r) => `${r.what.split(':')[0]} ${fmt(r.perSecond)} lines/s`).join(', ')}.`);
+  if (by('worker')) out.push("**Worker side**: fifo-core's own ingest and relay benchmarks, included below under \"Worker side\".");
   return out;
 }

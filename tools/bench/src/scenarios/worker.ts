@@ -1,113 +1,44 @@
-// Worker side: how fast fifo-core takes lines off a pipe. Ingest = read +
-// split + parse + a no-op handler (direct mode); relay = read + split +
-// parse + add to BullMQ (queue mode, relay role). A separate writer process
-// fills the pipe as fast as the kernel lets it, so the reader is the limit.
-import { spawn } from 'node:child_process';
+// Worker side: fifo-core keeps its own ingest and relay benchmarks
+// (packages/fifo-core/bench, results in docs/bench/fifo-core.md). This
+// scenario runs them rather than measuring the same thing twice, and
+// includes their sections in docs/benchmarks.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { Queue } from 'bullmq';
-import { createPipe, type StackEnv } from '@dbfifo/test-utils';
-import { fmt, type ScenarioResult } from '../results.ts';
+import type { StackEnv } from '@dbfifo/test-utils';
+import { repoRoot, type ScenarioResult } from '../results.ts';
 import { machineInfo } from '../stack.ts';
-import { loadCore, startCoreWorker } from '../fifo-core.ts';
 import type { BenchConfig } from '../config.ts';
 
-// Runs in the child: N envelope lines, written in blocking ≤ 4 KiB chunks (whole lines only).
-const WRITER = `
-const fs = require('node:fs');
-const [pipe, n] = [process.argv[1], Number(process.argv[2])];
-const fd = fs.openSync(pipe, 'w');
-let buf = '';
-for (let i = 1; i <= n; i++) {
-  const line = '{"table":"news","op":"update","id":' + i + '}\\n';
-  if (buf.length + line.length > 4096) { fs.writeSync(fd, buf); buf = ''; }
-  buf += line;
-}
-if (buf) fs.writeSync(fd, buf);
-fs.closeSync(fd);
-`;
+const SECTIONS = ['ingest', 'relay'] as const;
 
-function writeLines(pipe: string, n: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', WRITER, pipe, String(n)], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
-  });
-}
-
-interface Rate {
-  what: string;
-  lines: number;
-  seconds: number;
-  perSecond: number;
-}
-
-async function measure(stack: StackEnv, lines: number, mode: 'direct' | 'queue'): Promise<Rate | undefined> {
-  const core = await loadCore();
-  if (!core) return undefined;
-  const pipe = join(stack.pipeDir, `bench-worker-${mode}-${process.pid}`);
-  await createPipe(pipe, 0o666);
-  let handled = 0;
-  let first = 0;
-  let last = 0;
-  const worker = startCoreWorker(core, {
-    name: `bench-${mode}`,
-    pipe,
-    pipeDir: stack.pipeDir,
-    mode,
-    role: mode === 'queue' ? 'relay' : 'both',
-    redisUrl: stack.redisUrl,
-    databaseUrl: stack.databaseUrl,
-    concurrency: 64,
-    handle: async () => {
-      if (handled++ === 0) first = performance.now();
-      last = performance.now();
-    },
-  });
-  await worker.ready;
-  const t0 = performance.now();
-  const writing = writeLines(pipe, lines);
-  const done = () => (mode === 'direct' ? handled : worker.metrics.relayed ?? 0) >= lines;
-  const deadline = Date.now() + 600_000;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  const end = mode === 'direct' ? last : performance.now();
-  await writing;
-  await worker.stop();
-  if (mode === 'queue') {
-    const queue = new Queue(join(pipe).split('/').pop()!, { connection: { url: stack.redisUrl } });
-    await queue.obliterate({ force: true });
-    await queue.close();
-  }
-  // Direct: first handler entry → last; queue: writer start → last relayed (no handler runs).
-  const seconds = (end - (mode === 'direct' ? first : t0)) / 1000;
-  const count = mode === 'direct' ? handled : (worker.metrics.relayed ?? 0);
-  return { what: mode === 'direct' ? 'ingest: read + split + parse + no-op handler (direct)' : 'relay: read + split + parse + BullMQ add (queue, relay role)', lines: count, seconds, perSecond: count / seconds };
+/** The text between `<!-- bench:<name> -->` and `<!-- /bench:<name> -->`, headings one level down. */
+function section(doc: string, name: string): string | undefined {
+  const m = doc.match(new RegExp(`<!-- bench:${name} -->([\\s\\S]*?)<!-- /bench:${name} -->`));
+  return m?.[1]?.trim().replace(/^## /gm, '### ');
 }
 
 export async function workerSide(stack: StackEnv, config: BenchConfig): Promise<ScenarioResult> {
-  const lines = config.worker.lines;
-  const rates: Rate[] = [];
   const notes: string[] = [];
-  for (const mode of ['direct', 'queue'] as const) {
-    const r = await measure(stack, lines, mode);
-    if (r) {
-      rates.push(r);
-      process.stderr.write(`[bench] worker ${mode}: ${fmt(r.perSecond)} lines/s\n`);
-    } else notes.push(`${mode}: skipped, fifo-core startWorker is not available.`);
+  for (const name of config.worker.rerun ? SECTIONS : []) {
+    process.stderr.write(`[bench] worker: npm run bench:${name} -w @dbfifo/fifo-core\n`);
+    const r = spawnSync('npm', ['run', `bench:${name}`, '-w', '@dbfifo/fifo-core'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) notes.push(`fifo-core's bench:${name} exited ${r.status}; its last saved figures are shown.`);
   }
-  notes.push("Each worker's own end-to-end figure (texts/s to the local API, pages/s, bans/s) is measured by that worker's engineer and linked below under \"Each worker's own figures\".");
+  const file = join(repoRoot, 'docs/bench/fifo-core.md');
+  const doc = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const included = SECTIONS.map((n) => section(doc, n)).filter((s): s is string => Boolean(s));
+  if (included.length < SECTIONS.length) notes.push('Some of fifo-core\'s sections were not found in docs/bench/fifo-core.md.');
   return {
     scenario: 'worker',
     title: 'Worker side: ingest and relay rate',
     machine: await machineInfo(stack),
-    params: { 'lines (BENCH_WORKER_LINES)': lines },
+    params: { source: 'packages/fifo-core/bench (ingest.bench.ts, relay.bench.ts), on the shared stack' },
     method: [
-      `A separate Node process writes ${fmt(lines)} envelope lines (\`{"table":"news","op":"update","id":N}\`) into the pipe in blocking writes of whole lines up to 4 KiB; fifo-core \`startWorker\` reads them (concurrency 64, default max line 4096 B, JSON parsed for every line).`,
-      'Ingest: direct mode with a no-op handler, time from the first to the last handler entry. Relay: queue mode with the relay role only, time from starting the writer to the last line acknowledged by Redis (`metrics.relayed`).',
+      "Measured by fifo-core's own benchmarks, run by this scenario (`npm run bench:ingest -w @dbfifo/fifo-core`, `bench:relay`); their method and figures are included as written in [docs/bench/fifo-core.md](bench/fifo-core.md).",
     ],
-    table: { headers: ['what', 'lines', 'seconds', 'lines/s'], rows: rates.map((r) => [r.what, fmt(r.lines), r.seconds.toFixed(2), fmt(r.perSecond)]) },
-    chart: { title: 'worker lines per second', unit: 'lines/s', bars: rates.map((r) => ({ label: r.what.split(':')[0]!, value: r.perSecond })) },
+    include: included.join('\n\n'),
     notes,
-    data: rates,
+    data: { included: included.length },
   };
 }
