@@ -8,7 +8,7 @@ import { fmt, type ScenarioResult } from '../results.ts';
 import { createBenchDb, machineInfo } from '../stack.ts';
 import { openDrain } from '../pipe-drain.ts';
 import { loadCore, startCoreWorker } from '../fifo-core.ts';
-import { createPipe } from '@dbfifo/test-utils';
+import { createPipe, removePipe } from '@dbfifo/test-utils';
 import type { BenchConfig } from '../config.ts';
 
 interface Pass {
@@ -99,6 +99,7 @@ async function pass(stack: StackEnv, dbUrl: string, rows: number, reader: 'raw' 
     await conn.end();
     await db.drop();
     await stop();
+    await removePipe(pipe);
   }
 }
 

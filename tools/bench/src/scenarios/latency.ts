@@ -4,7 +4,7 @@
 // client → handler entry in each consumer.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createPipe, type StackEnv } from '@dbfifo/test-utils';
+import { createPipe, removePipe, type StackEnv } from '@dbfifo/test-utils';
 import { summarize, type Summary } from '../stats.ts';
 import { fmt, type ScenarioResult } from '../results.ts';
 import { createBenchDb, machineInfo } from '../stack.ts';
@@ -86,6 +86,8 @@ export async function latency(stack: StackEnv, config: BenchConfig): Promise<Sce
     for (const t of tracks) await t.consumer.stop().catch(() => {});
     await conn.end();
     await db.drop();
+    await removePipe(directPipe);
+    await removePipe(queuePipe);
   }
 
   const lat = (seen: Map<number, number>, from = commits) => summarize([...from].filter(([id]) => seen.has(id)).map(([id, c]) => seen.get(id)! - c));

@@ -9,7 +9,7 @@ import { fmt, type ScenarioResult } from '../results.ts';
 import { createBenchDb, machineInfo } from '../stack.ts';
 import { openDrain } from '../pipe-drain.ts';
 import type { BenchConfig } from '../config.ts';
-import type { StackEnv } from '@dbfifo/test-utils';
+import { removePipe, type StackEnv } from '@dbfifo/test-utils';
 import { sqlString } from '../sql.ts';
 import { ensureNoopUdf } from '../noop-udf.ts';
 
@@ -154,5 +154,6 @@ export async function triggerCost(stack: StackEnv, config: BenchConfig): Promise
     await conn.end();
     drain.close();
     await db.drop();
+    await removePipe(pipe);
   }
 }
