@@ -1,9 +1,10 @@
 // Database helpers every worker needs: a mysql2 promise pool from DATABASE_URL,
-// and waitForRow for the "trigger fired before COMMIT" race.
+// and waitForRow / readCommitted for the "trigger fired before COMMIT" race.
 import mysql from 'mysql2/promise';
 import type { DatabaseConfig } from './config.ts';
 
 export { waitForRow } from './wait-for-row.ts';
+export { readCommitted, readCommittedOutcome } from './read-committed.ts';
 
 export function createPool(db: DatabaseConfig, o: { connectionLimit?: number } = {}): mysql.Pool {
   return mysql.createPool({

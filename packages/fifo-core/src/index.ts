@@ -18,7 +18,8 @@ export {
 } from './config.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createPool } from './db.ts';
-export { waitForRow, type WaitForRowOptions } from './wait-for-row.ts';
+export { waitForRow, type WaitForRowOptions, type FetchContext } from './wait-for-row.ts';
+export { readCommitted, readCommittedOutcome, type ReadCommittedOptions, type ReadCommittedOutcome, type Queryable } from './read-committed.ts';
 export { startWorker, type RunningWorker, type WorkerConfig } from './worker.ts';
 export { runMain, EXIT_CONFIG } from './run-main.ts';
 export { requireJsonObject, parseJsonLine } from './message.ts';

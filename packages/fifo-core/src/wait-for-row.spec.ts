@@ -11,7 +11,7 @@ describe('waitForRow', () => {
     });
     expect(row).toEqual({ id: 1 });
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    expect(gaps[3]!).toBeGreaterThan(gaps[0]!); // backoff grows (5, 10, 20, 40 ms)
+    expect(gaps[3]!).toBeGreaterThan(gaps[0]!); // backoff grows (1, 2, 4, 8 ms)
   });
 
   it('gives up after timeoutMs with undefined (rolled back)', async () => {
