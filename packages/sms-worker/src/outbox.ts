@@ -2,6 +2,7 @@
 // compare-and-set on (status, attempts): the `attempts` counter is bumped by
 // each claim and each create request, so it doubles as the claim token and an
 // UPDATE only lands if nobody else moved the row since we read it.
+import { readCommittedOutcome, type ReadCommittedOutcome } from '@dbfifo/fifo-core';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
 export type Status = 'pending' | 'sending' | 'sent' | 'failed' | 'parked';
@@ -27,6 +28,15 @@ export class Outbox {
   async fetch(id: number): Promise<OutboxRow | undefined> {
     const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM sms_outbox WHERE id = ?`, [id]);
     return rows[0] as OutboxRow | undefined;
+  }
+
+  /**
+   * The row a doorbell names, once its writer has committed: the trigger rang
+   * before COMMIT, and a locking read waits for that COMMIT (or ROLLBACK)
+   * instead of polling. 'absent' = rolled back; 'timeout' = still uncommitted.
+   */
+  fetchCommitted(id: number, o: { timeoutMs: number; signal?: AbortSignal }): Promise<ReadCommittedOutcome<OutboxRow>> {
+    return readCommittedOutcome<OutboxRow>(this.pool, `SELECT ${COLUMNS} FROM sms_outbox WHERE id = ?`, [id], o);
   }
 
   /** A bare-number line becomes a row first; the same line delivered twice finds the first row. */

@@ -1,7 +1,7 @@
 // sms-worker as a fifo-core WorkerDefinition: what one line on the `sms` pipe
 // means, and how reconcile brings sms_outbox in line (pending rows sent, stuck
 // rows resolved). The runtime does reading, dispatch, queueing and shutdown.
-import { createPool, RolledBackError, waitForRow, type Helpers, type Message, type WorkerDefinition } from '@dbfifo/fifo-core';
+import { createPool, RolledBackError, type Helpers, type Message, type WorkerDefinition } from '@dbfifo/fifo-core';
 import { setMaxListeners } from 'node:events';
 import type { Pool } from 'mysql2/promise';
 import type { SmsConfig } from './config.ts';
@@ -79,15 +79,21 @@ export function createSmsWorker(): SmsWorker {
         if (row) await deliver(row, h);
         return;
       }
-      // The trigger rang before COMMIT: wait for the row; if it never shows, it was rolled back.
-      const row = await waitForRow(() => outbox.fetch(line.id), { timeoutMs: h.config.sms.rowWaitMs, signal: h.signal });
-      if (!row) {
+      // The trigger rang before COMMIT: wait for that COMMIT (a locking read), not a guessed delay.
+      const got = await outbox.fetchCommitted(line.id, { timeoutMs: h.config.sms.rowWaitMs, signal: h.signal });
+      // Shutdown deadline passed while waiting: a failure (queue mode retries it, reconcile covers direct mode).
+      if (got.state === 'aborted') throw new Error(`sms_outbox row ${line.id}: shutdown before its transaction ended`);
+      if (got.state !== 'committed') {
         stats.rolledBack++;
         // The runtime counts it (dbfifo_rows_rolled_back_total) and logs it; nothing is sent.
         // A transaction slower than SMS_ROW_WAIT_MS that does commit is sent by reconcile.
-        throw new RolledBackError(`sms_outbox row ${line.id} never became visible within ${h.config.sms.rowWaitMs} ms: rolled back, nothing sent`);
+        throw new RolledBackError(
+          got.state === 'absent'
+            ? `sms_outbox row ${line.id} was rolled back: nothing sent`
+            : `sms_outbox row ${line.id} still uncommitted after ${h.config.sms.rowWaitMs} ms: not sent now (reconcile sends it if it commits)`,
+        );
       }
-      await deliver(row, h);
+      await deliver(got.row, h);
     },
 
     async reconcile(h) {
