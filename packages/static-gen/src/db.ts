@@ -3,6 +3,7 @@
 // conversion can shift them, and a page's mtime can equal its row's updated_at.
 import mysql from 'mysql2/promise';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { readCommittedOutcome } from '@dbfifo/fifo-core';
 
 export interface ArticleRow {
   id: number;
@@ -91,8 +92,13 @@ export async function publishedSlugsAmong(pool: Pool, slugs: readonly string[]):
   return new Set(rows.map((r) => String(r.slug)));
 }
 
-/** The row's version, or undefined when there is no such row (not yet committed, or deleted). */
-export async function fetchVersion(pool: Pool, id: number): Promise<number | undefined> {
-  const [rows] = await pool.query<RowDataPacket[]>(`SELECT version FROM news WHERE id = ?`, [id]);
-  return rows[0] ? Number(rows[0].version) : undefined;
+/**
+ * The row's committed version, waiting for a writer that holds the row (the
+ * trigger rings before COMMIT; a locking read waits for it, no polling delay):
+ * null when there is no committed row (rolled-back insert, committed delete),
+ * undefined when the writer was still open after timeoutMs.
+ */
+export async function fetchCommittedVersion(pool: Pool, id: number, o: { timeoutMs: number; signal?: AbortSignal }): Promise<number | null | undefined> {
+  const r = await readCommittedOutcome<{ version: number }>(pool, `SELECT version FROM news WHERE id = ?`, [id], o);
+  return r.state === 'committed' ? Number(r.row.version) : r.state === 'absent' ? null : undefined;
 }

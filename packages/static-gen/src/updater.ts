@@ -17,7 +17,7 @@
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { RolledBackError, waitForRow } from '@dbfifo/fifo-core';
-import { type ArticleRow, fetchArticle, fetchLatest, fetchSitemap, fetchVersion, publishedSlugsAmong } from './db.ts';
+import { type ArticleRow, fetchArticle, fetchCommittedVersion, fetchLatest, fetchSitemap, publishedSlugsAmong } from './db.ts';
 import { Coalescer, type FlushOutcome } from './coalescer.ts';
 import { forEachLimit } from './limit.ts';
 import { Mutex } from './mutex.ts';
@@ -51,13 +51,16 @@ export function createUpdater(deps: UpdaterDeps) {
     const last = events[events.length - 1]!;
     const versions = events.map((e) => e.version).filter((v): v is number => v !== undefined);
     let visible: unknown;
+    // Each read waits for the writer's COMMIT/ROLLBACK (locking read); waitForRow
+    // re-reads only when the committed row does not show the edit (rolled back).
+    const version = ({ remainingMs }: { remainingMs: number }) => fetchCommittedVersion(deps.pool, id, { timeoutMs: remainingMs, signal: deps.signal });
     if (last.op === 'delete') {
-      visible = await waitForRow(async () => ((await fetchVersion(deps.pool, id)) === undefined ? true : undefined), { timeoutMs: deps.rowWaitMs, signal: deps.signal });
+      visible = await waitForRow(async (ctx) => ((await version(ctx)) === null ? true : undefined), { timeoutMs: deps.rowWaitMs, signal: deps.signal });
     } else {
       const want = versions.length ? Math.max(...versions) : 0;
-      visible = await waitForRow(async () => {
-        const v = await fetchVersion(deps.pool, id);
-        return v !== undefined && v >= want ? true : undefined;
+      visible = await waitForRow(async (ctx) => {
+        const v = await version(ctx);
+        return typeof v === 'number' && v >= want ? true : undefined;
       }, { timeoutMs: deps.rowWaitMs, signal: deps.signal });
     }
     if (visible === undefined) {
