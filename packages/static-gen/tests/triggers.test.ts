@@ -1,0 +1,89 @@
+// The SQL side on its own: what the triggers write into the pipe, and that a
+// trigger never fails the write (no reader, or no UDF at all).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { constants } from 'node:fs';
+import { mkdtemp, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { connect, createPipe, createTestDatabase, removePipe, uniquePipePath, type TestDatabase } from '@dbfifo/test-utils';
+import { SCHEMA } from './helpers.ts';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'static-gen-trg-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+async function databaseWith(replace: (sql: string) => string): Promise<{ db: TestDatabase; sql: Connection }> {
+  const file = join(work, `schema-${Math.random().toString(36).slice(2)}.sql`);
+  await writeFile(file, replace(await readFile(SCHEMA, 'utf8')));
+  const db = await createTestDatabase('static_test', [file]);
+  return { db, sql: await connect(db.url) };
+}
+
+/** Everything currently in the pipe, as lines (the fd is O_RDWR|O_NONBLOCK, so reads never block). */
+async function drain(fh: FileHandle): Promise<unknown[]> {
+  const buf = Buffer.alloc(65536);
+  let text = '';
+  for (;;) {
+    try {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      text += buf.subarray(0, bytesRead).toString();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') break;
+      throw err;
+    }
+  }
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+describe('news triggers', () => {
+  it('ring the pipe with op, id, version and the slugs a page may leave behind', async () => {
+    const pipe = await createPipe(uniquePipePath('static-trg'));
+    const { db, sql } = await databaseWith((s) => s.replaceAll(`fifo_write('static',`, `fifo_write('${basename(pipe)}',`));
+    const fh = await open(pipe, constants.O_RDWR | constants.O_NONBLOCK);
+    try {
+      const [r] = await sql.query<ResultSetHeader>(`INSERT INTO news (slug, title, status) VALUES ('a', 'A', 'published')`);
+      const id = r.insertId;
+      await sql.query(`UPDATE news SET title = 'A2' WHERE id = ?`, [id]);
+      await sql.query(`UPDATE news SET slug = 'b' WHERE id = ?`, [id]);
+      await sql.query(`DELETE FROM news WHERE id = ?`, [id]);
+      expect(await drain(fh)).toEqual([
+        { table: 'news', op: 'insert', id, version: 1, slug: 'a' },
+        { table: 'news', op: 'update', id, version: 2, slug: 'a', old_slug: null },
+        { table: 'news', op: 'update', id, version: 3, slug: 'b', old_slug: 'a' },
+        { table: 'news', op: 'delete', id, slug: 'b' },
+      ]);
+      const [[row]] = await sql.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM news`);
+      expect(row!.n).toBe(0);
+    } finally {
+      await fh.close();
+      await sql.end();
+      await db.drop();
+      await removePipe(pipe);
+    }
+  });
+
+  it('never fail the write: no reader, or the UDF missing altogether', async () => {
+    for (const replace of [
+      (s: string) => s.replaceAll(`fifo_write('static',`, `fifo_write('static-nobody-reads-${process.pid}',`),
+      (s: string) => s.replaceAll(`fifo_write(`, `no_such_fifo_udf(`),
+    ]) {
+      const { db, sql } = await databaseWith(replace);
+      try {
+        const [r] = await sql.query<ResultSetHeader>(`INSERT INTO news (slug, title, status) VALUES ('x', 'X', 'published')`);
+        await sql.query(`UPDATE news SET title = 'Y' WHERE id = ?`, [r.insertId]);
+        const [[row]] = await sql.query<RowDataPacket[]>(`SELECT title, version, published_at IS NOT NULL AS stamped FROM news WHERE id = ?`, [r.insertId]);
+        expect(row).toMatchObject({ title: 'Y', version: 2, stamped: 1 });
+        await sql.query(`DELETE FROM news WHERE id = ?`, [r.insertId]);
+      } finally {
+        await sql.end();
+        await db.drop();
+      }
+    }
+  });
+});
