@@ -1,21 +1,23 @@
 /*
   fifo_config.c - the allowed directory and timeouts from the environment.
 
-  getenv() is safe here: the server does not change its environment while
-  running. realpath() is taken once, so "/tmp" and a symlinked spelling of
-  the directory both work and compare exactly afterwards.
+  Read once per process: the server does not change its environment while
+  running, and getenv() per row would cost for nothing. realpath() and the
+  directory descriptor are not taken here but per thread (fifo_thread.c),
+  because the directory may appear or be replaced after the first call.
 */
 #include "fifo_config.h"
 
 #include <errno.h>
-#include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include "fifo_io.h"
 
 #define FIFO_DECIMAL 10
+
+static fifo_config config_once;
+static pthread_once_t config_loaded= PTHREAD_ONCE_INIT;
+static unsigned int generation;
 
 
 int fifo_clamp_ms(long long value, int max)
@@ -43,7 +45,7 @@ int fifo_parse_ms(const char *text, int fallback, int max)
 }
 
 
-static int copy_dir(char *out, const char *in)
+int fifo_config_copy_dir(char *out, const char *in)
 {
   size_t length= strlen(in);
 
@@ -62,48 +64,43 @@ static int copy_dir(char *out, const char *in)
 void fifo_config_load(fifo_config *config)
 {
   const char *dir= getenv(FIFO_ENV_DIR);
-  char real[PATH_MAX];
 
-  config->dir_fd= -1;
-  config->dir_real[0]= '\0';
   config->write_timeout_ms= fifo_parse_ms(getenv(FIFO_ENV_WRITE_TIMEOUT),
                                           FIFO_WRITE_TIMEOUT_DEFAULT_MS,
                                           FIFO_WRITE_TIMEOUT_MAX_MS);
   if (!dir || !*dir)
     dir= FIFO_DEFAULT_DIR;
-  if ((config->dir_error= copy_dir(config->dir, dir)))
+  if ((config->dir_error= fifo_config_copy_dir(config->dir, dir)))
   {
     /* Keep a printable, bounded copy for error texts. */
     strncpy(config->dir, dir, FIFO_PATH_MAX);
     config->dir[FIFO_PATH_MAX]= '\0';
-    return;
   }
-  if (!realpath(config->dir, real))
-  {
-    config->dir_error= errno;
-    return;
-  }
-  if ((config->dir_error= copy_dir(config->dir_real, real)))
-    return;
-  config->dir_error= fifo_dir_open(config->dir_real, &config->dir_fd);
 }
 
 
-void fifo_config_close(fifo_config *config)
+static void load_once(void)
 {
-  if (config->dir_fd >= 0)
-    close(config->dir_fd);
-  config->dir_fd= -1;
+  fifo_config_load(&config_once);
 }
 
 
-fifo_allowed_dir fifo_config_allowed(const fifo_config *config)
+const fifo_config *fifo_config_get(void)
 {
-  fifo_allowed_dir allowed;
+  pthread_once(&config_loaded, load_once);
+  return &config_once;
+}
 
-  allowed.configured= config->dir;
-  allowed.configured_length= strlen(config->dir);
-  allowed.real= config->dir_real;
-  allowed.real_length= strlen(config->dir_real);
-  return allowed;
+
+void fifo_config_reload(void)
+{
+  pthread_once(&config_loaded, load_once);
+  fifo_config_load(&config_once);
+  __atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
+}
+
+
+unsigned int fifo_config_generation(void)
+{
+  return __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
 }

@@ -1,36 +1,47 @@
 /*
-  fifo_config.h - the settings of the server process, read once per
-  statement (in a UDF's init), never per row.
+  fifo_config.h - the settings of the server process, read from its
+  environment once (the first time any fifo_* function starts) and kept
+  for the life of the process: changing them needs a server restart.
 
     DBFIFO_PIPE_DIR          the one directory the UDFs may touch
                              (default /run/dbfifo; absolute, not "/")
     DBFIFO_WRITE_TIMEOUT_MS  how long fifo_write waits for room in a full
                              pipe (default 100, clamped to 0..10000)
+
+  Only the settings are fixed here. Where the directory resolves to, and
+  the descriptor opened on it, are per thread and re-checked (fifo_thread.h),
+  so a directory created or replaced after the server started is found.
 */
 #ifndef FIFO_CONFIG_H
 #define FIFO_CONFIG_H
 
 #include "fifo_limits.h"
-#include "fifo_path.h"
 
 typedef struct fifo_config
 {
-  char dir[FIFO_PATH_MAX + 1];      /* as configured, no trailing '/' */
-  char dir_real[FIFO_PATH_MAX + 1]; /* realpath(dir), or "" if unusable */
-  int dir_fd;                       /* -1 when unusable, see dir_error */
-  int dir_error;                    /* 0, an errno value or FIFO_E_* */
+  char dir[FIFO_PATH_MAX + 1]; /* as configured, no trailing '/' */
+  int dir_error;               /* EINVAL when the setting itself is bad */
   int write_timeout_ms;
 } fifo_config;
 
-/* Reads the environment and opens the allowed directory. Never fails:
-   an unusable directory is recorded in dir_error and reported per call. */
+/* The process's settings, read on first use (pthread_once); never NULL,
+   never changes afterwards except through fifo_config_reload(). */
+const fifo_config *fifo_config_get(void);
+
+/* Tests only: reads the environment again and bumps the generation, so
+   every thread drops what it opened under the old settings. Not safe
+   while other threads run fifo_* calls. */
+void fifo_config_reload(void);
+
+/* Incremented by fifo_config_reload(). */
+unsigned int fifo_config_generation(void);
+
+/* Reads the settings from the environment into config. */
 void fifo_config_load(fifo_config *config);
 
-/* Closes dir_fd. */
-void fifo_config_close(fifo_config *config);
-
-/* The directory spellings fifo_path_resolve() accepts. */
-fifo_allowed_dir fifo_config_allowed(const fifo_config *config);
+/* Copies an absolute directory path without its trailing '/'s into out
+   (FIFO_PATH_MAX + 1 bytes): EINVAL when relative, "/" or too long. */
+int fifo_config_copy_dir(char *out, const char *in);
 
 /* Parses a millisecond count: NULL, empty or garbage gives fallback,
    a value beyond [0, max] is clamped into it. */

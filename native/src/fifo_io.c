@@ -117,7 +117,8 @@ int fifo_unlink(int dir_fd, const char *name)
 }
 
 
-static int open_fifo(int dir_fd, const char *name, int access, int *fd_out)
+static int open_fifo(int dir_fd, const char *name, int access, int *fd_out,
+                     fifo_entry_id *id)
 {
   struct stat before, after;
   int rc, fd;
@@ -135,20 +136,38 @@ static int open_fifo(int dir_fd, const char *name, int access, int *fd_out)
     close(fd);
     return FIFO_E_CHANGED;
   }
+  if (id)
+  {
+    id->dev= after.st_dev;
+    id->ino= after.st_ino;
+  }
   *fd_out= fd;
   return 0;
 }
 
 
-int fifo_open_writer(int dir_fd, const char *name, int *fd)
+int fifo_open_writer(int dir_fd, const char *name, int *fd, fifo_entry_id *id)
 {
-  return open_fifo(dir_fd, name, O_WRONLY, fd);
+  return open_fifo(dir_fd, name, O_WRONLY, fd, id);
 }
 
 
 int fifo_open_reader(int dir_fd, const char *name, int *fd)
 {
-  return open_fifo(dir_fd, name, O_RDWR, fd);
+  return open_fifo(dir_fd, name, O_RDWR, fd, NULL);
+}
+
+
+int fifo_entry_is(int dir_fd, const char *name, const fifo_entry_id *id)
+{
+  struct stat st;
+  int rc;
+
+  if ((rc= entry_is_fifo(dir_fd, name, &st)))
+    return rc;
+  if (st.st_dev != id->dev || st.st_ino != id->ino)
+    return FIFO_E_CHANGED;
+  return 0;
 }
 
 

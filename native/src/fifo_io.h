@@ -12,6 +12,14 @@
 #define FIFO_IO_H
 
 #include <stddef.h>
+#include <sys/types.h>
+
+/* Which file an entry was when it was opened. */
+typedef struct fifo_entry_id
+{
+  dev_t dev;
+  ino_t ino;
+} fifo_entry_id;
 
 /* Opens the allowed directory (realpath already resolved by the caller)
    for use as dir_fd; O_CLOEXEC. */
@@ -25,8 +33,14 @@ int fifo_make(int dir_fd, const char *name);
 int fifo_unlink(int dir_fd, const char *name);
 
 /* Opens a FIFO for writing without blocking: ENXIO when no reader has it
-   open. The descriptor is non-blocking and O_CLOEXEC. */
-int fifo_open_writer(int dir_fd, const char *name, int *fd);
+   open. The descriptor is non-blocking and O_CLOEXEC. id (may be NULL)
+   receives the identity of the FIFO opened. */
+int fifo_open_writer(int dir_fd, const char *name, int *fd, fifo_entry_id *id);
+
+/* One fstatat(AT_SYMLINK_NOFOLLOW): 0 when the entry still is the FIFO id
+   names, FIFO_E_CHANGED when it is another FIFO, FIFO_E_NOT_FIFO when it
+   is no FIFO, an errno value (ENOENT) when it is gone. */
+int fifo_entry_is(int dir_fd, const char *name, const fifo_entry_id *id);
 
 /* Opens a FIFO read-write and non-blocking, so a reader never waits in
    open() and never sees end-of-file when writers come and go. */

@@ -19,7 +19,7 @@
 /* Longest path argument and longest allowed-directory path accepted. */
 #define FIFO_PATH_MAX 4096
 
-/* Environment of the server process, read when a statement starts. */
+/* Environment of the server process, read once (a change needs a restart). */
 #define FIFO_ENV_DIR "DBFIFO_PIPE_DIR"
 #define FIFO_ENV_WRITE_TIMEOUT "DBFIFO_WRITE_TIMEOUT_MS"
 #define FIFO_DEFAULT_DIR "/run/dbfifo"
@@ -31,6 +31,21 @@
 /* fifo_read: how long to wait for a line. */
 #define FIFO_READ_TIMEOUT_DEFAULT_MS 1000
 #define FIFO_READ_TIMEOUT_MAX_MS 60000
+
+/* Per server thread, fifo_write keeps the pipes of its last few names
+   open (fifo_thread.c): at most this many descriptors, plus one on the
+   allowed directory. */
+#define FIFO_THREAD_PIPES 4
+
+/* How long a cached pipe is written without looking at its entry again
+   (one fstatat): a pipe removed or replaced while its old reader stays
+   may get lines for this long. A reader that has gone is noticed at once
+   (EPIPE). */
+#define FIFO_PIPE_RECHECK_MS 100
+
+/* How often a thread re-resolves the allowed directory (realpath + stat)
+   and re-reads SIGPIPE's disposition; a failed lookup re-checks at once. */
+#define FIFO_DIR_RECHECK_MS 1000
 
 /* Permission bits of a FIFO made by fifo_create (before the umask). */
 #define FIFO_CREATE_MODE 0660

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fifo_config.h"
 #include "fifo_error.h"
 #include "fifo_io.h"
 
@@ -25,6 +26,7 @@ fifo_state *fifo_state_init(UDF_ARGS *args, char *message,
                             unsigned int string_args, const char *usage)
 {
   fifo_state *state;
+  fifo_thread *thread;
   unsigned int i;
 
   if (args->arg_count < min_args || args->arg_count > max_args)
@@ -41,18 +43,19 @@ fifo_state *fifo_state_init(UDF_ARGS *args, char *message,
     return NULL;
   }
   state->fd= -1;
-  state->sigpipe_ignored= fifo_sigpipe_ignored();
+  state->serial= 0;
   state->path_const= 0;
   state->name[0]= '\0';
-  fifo_config_load(&state->config);
-  state->allowed= fifo_config_allowed(&state->config);
 
   /* A constant path is checked once here; a bad one is reported per row
      by fifo_state_name(), with the argument quoted. */
-  if (args->args[0] && !state->config.dir_error &&
-      fifo_path_resolve(&state->allowed, args->args[0], args->lengths[0],
-                        state->name) == FIFO_PATH_OK)
-    state->path_const= 1;
+  if (args->args[0] && (thread= fifo_thread_get()) && !thread->dir_error)
+  {
+    fifo_allowed_dir allowed= fifo_thread_allowed(thread);
+    if (fifo_path_resolve(&allowed, args->args[0], args->lengths[0],
+                          state->name) == FIFO_PATH_OK)
+      state->path_const= 1;
+  }
   return state;
 }
 
@@ -70,25 +73,32 @@ void fifo_state_free(fifo_state *state)
   if (!state)
     return;
   fifo_state_close(state);
-  fifo_config_close(&state->config);
   free(state);
 }
 
 
 const char *fifo_state_name(fifo_state *state, const char *fn,
-                            const UDF_ARGS *args)
+                            const UDF_ARGS *args, fifo_thread **thread_out)
 {
+  const fifo_config *config= fifo_config_get();
   char quoted[FIFO_QUOTED_MAX];
   fifo_path_status status;
+  fifo_allowed_dir allowed;
+  fifo_thread *thread= fifo_thread_get();
 
-  if (state->config.dir_error)
+  if (!thread)
+  {
+    fifo_error_set("%s: out of memory", fn);
+    return NULL;
+  }
+  if (thread->dir_error)
   {
     fifo_error_set("%s: allowed directory %s is unusable (%s); "
                    "set " FIFO_ENV_DIR " for the server",
-                   fn, state->config.dir,
-                   fifo_code_name(state->config.dir_error));
+                   fn, config->dir, fifo_code_name(thread->dir_error));
     return NULL;
   }
+  *thread_out= thread;
   if (state->path_const)
     return state->name;
   if (!args->args[0])
@@ -96,13 +106,14 @@ const char *fifo_state_name(fifo_state *state, const char *fn,
     fifo_error_set("%s: path is NULL", fn);
     return NULL;
   }
-  status= fifo_path_resolve(&state->allowed, args->args[0], args->lengths[0],
+  allowed= fifo_thread_allowed(thread);
+  status= fifo_path_resolve(&allowed, args->args[0], args->lengths[0],
                             state->name);
   if (status != FIFO_PATH_OK)
   {
     fifo_quote(quoted, sizeof(quoted), args->args[0], args->lengths[0]);
     fifo_error_set("%s: path %s %s (%s), left untouched", fn, quoted,
-                   fifo_path_reason(status), state->config.dir);
+                   fifo_path_reason(status), config->dir);
     return NULL;
   }
   return state->name;
@@ -112,9 +123,10 @@ const char *fifo_state_name(fifo_state *state, const char *fn,
 void fifo_state_fail(const fifo_state *state, const char *fn,
                      const char *name, int code, int timeout_ms)
 {
-  const char *dir= state->config.dir;
+  const char *dir= fifo_config_get()->dir;
   const char *code_name= fifo_code_name(code);
 
+  (void) state;
   switch (code)
   {
   case ENXIO:

@@ -7,8 +7,10 @@
   fifo_error() explains the most recent call.
 */
 #include <errno.h>
+#include <stdint.h>
 #include <unistd.h>
 
+#include "fifo_config.h"
 #include "fifo_error.h"
 #include "fifo_frame.h"
 #include "fifo_io.h"
@@ -88,15 +90,19 @@ char *fifo_create(UDF_INIT *initid, UDF_ARGS *args, char *result,
                   unsigned long *length, fifo_flag *is_null, fifo_flag *error)
 {
   fifo_state *state= (fifo_state *) initid->ptr;
+  fifo_thread *thread;
   const char *name;
   int rc;
 
   (void) is_null;
   (void) error;
   fifo_error_clear();
-  if (!(name= fifo_state_name(state, "fifo_create", args)))
+  if (!(name= fifo_state_name(state, "fifo_create", args, &thread)))
     return fifo_answer(result, length, 0);
-  if ((rc= fifo_make(state->config.dir_fd, name)))
+  rc= fifo_make(thread->dir_fd, name);
+  if (rc == ENOENT && fifo_thread_dir_changed(thread))
+    rc= fifo_make(thread->dir_fd, name);
+  if (rc)
   {
     fifo_state_fail(state, "fifo_create", name, rc, 0);
     return fifo_answer(result, length, 0);
@@ -121,15 +127,22 @@ char *fifo_remove(UDF_INIT *initid, UDF_ARGS *args, char *result,
                   unsigned long *length, fifo_flag *is_null, fifo_flag *error)
 {
   fifo_state *state= (fifo_state *) initid->ptr;
+  fifo_thread *thread;
   const char *name;
   int rc;
 
   (void) is_null;
   (void) error;
   fifo_error_clear();
-  if (!(name= fifo_state_name(state, "fifo_remove", args)))
+  if (!(name= fifo_state_name(state, "fifo_remove", args, &thread)))
     return fifo_answer(result, length, 0);
-  if ((rc= fifo_unlink(state->config.dir_fd, name)))
+  /* This thread's cached write end of it goes too (others notice the
+     entry is gone on their next write). */
+  fifo_thread_drop(thread, name);
+  rc= fifo_unlink(thread->dir_fd, name);
+  if (rc == ENOENT && fifo_thread_dir_changed(thread))
+    rc= fifo_unlink(thread->dir_fd, name);
+  if (rc)
   {
     fifo_state_fail(state, "fifo_remove", name, rc, 0);
     return fifo_answer(result, length, 0);
@@ -151,32 +164,46 @@ void fifo_write_deinit(UDF_INIT *initid)
 
 
 /*
-  A constant path keeps its pipe open for the rest of the statement, so a
-  multi-row statement or trigger pays the open once. If every reader has
-  closed since, the kept descriptor gives EPIPE: open again once, since a
-  new reader may be there by now.
+  The pipe comes from the thread's cache (fifo_thread.c), so the rows of a
+  trigger, each a statement of its own, do not open and close it per row.
+  Once checked in this statement, a constant path's cached pipe is used
+  without looking at the entry again, as the statement's own pipe was
+  before. If every reader has closed since it was opened, the write gives
+  EPIPE: open again once, since a new reader may be there by now. ENOENT
+  may mean the directory was replaced: look again once.
 */
-static int write_framed(fifo_state *state, const char *name,
-                        size_t line_length, int timeout_ms)
+static int write_framed(fifo_state *state, fifo_thread *thread,
+                        const char *name, size_t line_length, int timeout_ms)
 {
-  int dir_fd= state->config.dir_fd;
-  int kept= state->fd >= 0;
-  int rc;
+  uint64_t serial= state->path_const ? state->serial : 0;
+  int reopened= 0, dir_rechecked= 0, cached, fd, rc;
 
-  if (!kept && (rc= fifo_open_writer(dir_fd, name, &state->fd)))
-    return rc;
-  rc= fifo_write_line(state->fd, state->line, line_length, timeout_ms,
-                     state->sigpipe_ignored);
-  if (rc == EPIPE && kept)
+  for (;;)
   {
-    fifo_state_close(state);
-    if ((rc= fifo_open_writer(dir_fd, name, &state->fd)))
+    rc= fifo_thread_writer(thread, name, &fd, &serial, &cached);
+    if (rc == ENOENT && !dir_rechecked)
+    {
+      dir_rechecked= 1;
+      if (fifo_thread_dir_changed(thread))
+        continue;
+    }
+    if (rc)
+      break;
+    rc= fifo_write_line(fd, state->line, line_length, timeout_ms,
+                        thread->sigpipe_ignored);
+    if (rc == 0 || rc == ETIMEDOUT)
+    {
+      /* A full pipe is still the right pipe: keep it. */
+      state->serial= serial;
       return rc;
-    rc= fifo_write_line(state->fd, state->line, line_length, timeout_ms,
-                     state->sigpipe_ignored);
+    }
+    fifo_thread_drop(thread, name);
+    serial= 0;
+    if (rc != EPIPE || !cached || reopened)
+      break;
+    reopened= 1;
   }
-  if (rc || !state->path_const)
-    fifo_state_close(state);
+  state->serial= 0;
   return rc;
 }
 
@@ -185,6 +212,7 @@ char *fifo_write(UDF_INIT *initid, UDF_ARGS *args, char *result,
                  unsigned long *length, fifo_flag *is_null, fifo_flag *error)
 {
   fifo_state *state= (fifo_state *) initid->ptr;
+  fifo_thread *thread;
   const char *name;
   size_t line_length;
   int timeout_ms, rc;
@@ -192,7 +220,7 @@ char *fifo_write(UDF_INIT *initid, UDF_ARGS *args, char *result,
   (void) is_null;
   (void) error;
   fifo_error_clear();
-  if (!(name= fifo_state_name(state, "fifo_write", args)))
+  if (!(name= fifo_state_name(state, "fifo_write", args, &thread)))
     goto fail;
   if (!args->args[ARG_MESSAGE])
   {
@@ -215,10 +243,10 @@ char *fifo_write(UDF_INIT *initid, UDF_ARGS *args, char *result,
     goto fail;
   }
   if (timeout_arg(args, ARG_WRITE_TIMEOUT, "fifo_write",
-                  state->config.write_timeout_ms, FIFO_WRITE_TIMEOUT_MAX_MS,
+                  fifo_config_get()->write_timeout_ms, FIFO_WRITE_TIMEOUT_MAX_MS,
                   &timeout_ms))
     goto fail;
-  if ((rc= write_framed(state, name, line_length, timeout_ms)))
+  if ((rc= write_framed(state, thread, name, line_length, timeout_ms)))
   {
     fifo_state_fail(state, "fifo_write", name, rc, timeout_ms);
     goto fail;
@@ -255,6 +283,7 @@ char *fifo_read(UDF_INIT *initid, UDF_ARGS *args, char *result,
                 unsigned long *length, fifo_flag *is_null, fifo_flag *error)
 {
   fifo_state *state= (fifo_state *) initid->ptr;
+  fifo_thread *thread;
   const char *name;
   size_t line_length;
   int timeout_ms, rc;
@@ -263,17 +292,22 @@ char *fifo_read(UDF_INIT *initid, UDF_ARGS *args, char *result,
   (void) error;
   *is_null= 1;
   fifo_error_clear();
-  if (!(name= fifo_state_name(state, "fifo_read", args)))
+  if (!(name= fifo_state_name(state, "fifo_read", args, &thread)))
     return NULL;
   if (timeout_arg(args, ARG_READ_TIMEOUT, "fifo_read",
                   FIFO_READ_TIMEOUT_DEFAULT_MS, FIFO_READ_TIMEOUT_MAX_MS,
                   &timeout_ms))
     return NULL;
-  if (state->fd < 0 &&
-      (rc= fifo_open_reader(state->config.dir_fd, name, &state->fd)))
+  if (state->fd < 0)
   {
-    fifo_state_fail(state, "fifo_read", name, rc, timeout_ms);
-    return NULL;
+    rc= fifo_open_reader(thread->dir_fd, name, &state->fd);
+    if (rc == ENOENT && fifo_thread_dir_changed(thread))
+      rc= fifo_open_reader(thread->dir_fd, name, &state->fd);
+    if (rc)
+    {
+      fifo_state_fail(state, "fifo_read", name, rc, timeout_ms);
+      return NULL;
+    }
   }
   rc= fifo_read_line(state->fd, state->line, sizeof(state->line),
                      &line_length, timeout_ms);

@@ -2,6 +2,7 @@
   fifo_udf_meta.c - fifo_error() and fifo_info(): what the library can tell
   SQL about itself, in the spirit of lib_mysqludf_preg's *_info().
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "fifo_config.h"
 #include "fifo_error.h"
 #include "fifo_limits.h"
+#include "fifo_thread.h"
 #include "fifo_udf.h"
 
 #define FIFO_INIT_MESSAGE_MAX 80
@@ -98,19 +100,20 @@ static void json_string(char *out, size_t size, size_t *used,
 }
 
 
-static size_t info_json(char *out, size_t size, const fifo_config *config)
+/* The settings, and the directory as this thread resolved it. */
+static size_t info_json(char *out, size_t size, const fifo_config *config,
+                        const fifo_thread *thread)
 {
+  int dir_error= thread ? thread->dir_error : ENOMEM;
   size_t used= 0;
 
   used+= (size_t) snprintf(out, size,
                            "{\"version\":\"" FIFO_VERSION "\",\"pipe_dir\":");
   json_string(out, size, &used, config->dir);
   used+= (size_t) snprintf(out + used, size - used, ",\"pipe_dir_real\":");
-  json_string(out, size, &used,
-              config->dir_error ? NULL : config->dir_real);
+  json_string(out, size, &used, dir_error ? NULL : thread->dir_real);
   used+= (size_t) snprintf(out + used, size - used, ",\"pipe_dir_error\":");
-  json_string(out, size, &used,
-              config->dir_error ? fifo_code_name(config->dir_error) : NULL);
+  json_string(out, size, &used, dir_error ? fifo_code_name(dir_error) : NULL);
   used+= (size_t) snprintf(out + used, size - used,
                            ",\"write_timeout_ms\":%d"
                            ",\"write_timeout_max_ms\":%d"
@@ -128,7 +131,6 @@ static size_t info_json(char *out, size_t size, const fifo_config *config)
 
 fifo_bool fifo_info_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 {
-  fifo_config *config= NULL;
   char *info= NULL;
   fifo_bool failed= 1;
 
@@ -137,14 +139,14 @@ fifo_bool fifo_info_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
     snprintf(message, FIFO_INIT_MESSAGE_MAX, "usage: fifo_info()");
     goto end;
   }
-  if (!(config= malloc(sizeof(*config))) || !(info= malloc(FIFO_INFO_MAX)))
+  if (!(info= malloc(FIFO_INFO_MAX)))
   {
     snprintf(message, FIFO_INIT_MESSAGE_MAX, "fifo_info: out of memory");
     goto end;
   }
-  fifo_config_load(config);
-  fifo_config_close(config);
-  initid->max_length= (unsigned long) info_json(info, FIFO_INFO_MAX, config);
+  initid->max_length= (unsigned long) info_json(info, FIFO_INFO_MAX,
+                                                fifo_config_get(),
+                                                fifo_thread_get());
   initid->ptr= info;
   initid->maybe_null= 0;
   initid->const_item= 1;
@@ -153,7 +155,6 @@ fifo_bool fifo_info_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 
 end:
   free(info);
-  free(config);
   return failed;
 }
 

@@ -61,7 +61,7 @@ static void *writer_main(void *p)
   char line[LINE_BYTES + 1];
   int fd, i;
 
-  if (fifo_open_writer(dir_fd, "many", &fd))
+  if (fifo_open_writer(dir_fd, "many", &fd, NULL))
   {
     arg->failures= LINES_PER_WRITER;
     return NULL;
@@ -138,13 +138,13 @@ static void test_write_read(void)
   test_cond("mkfifo again is fine", fifo_make(dir_fd, "p") == 0);
 
   t0= now_ms();
-  test_cond("no reader: ENXIO", fifo_open_writer(dir_fd, "p", &writer) ==
+  test_cond("no reader: ENXIO", fifo_open_writer(dir_fd, "p", &writer, NULL) ==
             ENXIO);
   /* Generous bounds: the box is shared; what matters is "does not hang". */
   test_cond("no reader answers at once", now_ms() - t0 < 2000);
 
   test_cond("reader opens", fifo_open_reader(dir_fd, "p", &reader) == 0);
-  test_cond("writer opens", fifo_open_writer(dir_fd, "p", &writer) == 0);
+  test_cond("writer opens", fifo_open_writer(dir_fd, "p", &writer, NULL) == 0);
   test_cond("write a line", fifo_write_line(writer, "one\n", 4, 100, 0) == 0);
   test_cond("two lines in one write",
             fifo_write_line(writer, "two\nthree\n", 10, 100, 1) == 0);
@@ -213,7 +213,7 @@ static void test_epipe_without_signal(void)
 
   reader= openat(dir_fd, "p", O_RDONLY | O_NONBLOCK);
   test_cond("plain reader", reader >= 0);
-  test_cond("writer", fifo_open_writer(dir_fd, "p", &writer) == 0);
+  test_cond("writer", fifo_open_writer(dir_fd, "p", &writer, NULL) == 0);
   close(reader);
   /* With SIG_DFL a delivered SIGPIPE would end this test process. */
   test_cond("SIG_DFL is not 'ignored'", fifo_sigpipe_ignored() == 0);
@@ -231,7 +231,7 @@ static void test_epipe_without_signal(void)
   sigaction(SIGPIPE, &default_action, NULL);
   test_cond("SIG_IGN seen", fifo_sigpipe_ignored() == 1);
   reader= openat(dir_fd, "p", O_RDONLY | O_NONBLOCK);
-  test_cond("writer again", fifo_open_writer(dir_fd, "p", &writer) == 0);
+  test_cond("writer again", fifo_open_writer(dir_fd, "p", &writer, NULL) == 0);
   close(reader);
   test_cond("ignored: EPIPE", fifo_write_line(writer, "x\n", 2, 100, 1) ==
             EPIPE);
@@ -252,7 +252,7 @@ static void test_not_fifo(void)
   close(file);
   snprintf(path, sizeof(path), "%s/pipes/link", test_dir());
   test_cond("symlink", symlink(target, path) == 0);
-  test_cond("symlink not opened", fifo_open_writer(dir_fd, "link", &fd) ==
+  test_cond("symlink not opened", fifo_open_writer(dir_fd, "link", &fd, NULL) ==
             FIFO_E_NOT_FIFO);
   test_cond("symlink not removed", fifo_unlink(dir_fd, "link") ==
             FIFO_E_NOT_FIFO);
@@ -268,7 +268,7 @@ static void test_not_fifo(void)
   file= openat(dir_fd, "file", O_CREAT | O_WRONLY, 0644);
   close(file);
   test_cond("regular file not opened",
-            fifo_open_writer(dir_fd, "file", &fd) == FIFO_E_NOT_FIFO);
+            fifo_open_writer(dir_fd, "file", &fd, NULL) == FIFO_E_NOT_FIFO);
   test_cond("regular file not removed",
             fifo_unlink(dir_fd, "file") == FIFO_E_NOT_FIFO &&
             fstatat(dir_fd, "file", &st, 0) == 0);
@@ -284,7 +284,7 @@ static void test_not_fifo(void)
   if (mknodat(dir_fd, "null", S_IFCHR | 0666, makedev(1, 3)) == 0)
   {
     test_cond("device not opened",
-              fifo_open_writer(dir_fd, "null", &fd) == FIFO_E_NOT_FIFO);
+              fifo_open_writer(dir_fd, "null", &fd, NULL) == FIFO_E_NOT_FIFO);
     test_cond("device not removed",
               fifo_unlink(dir_fd, "null") == FIFO_E_NOT_FIFO);
   }
@@ -292,7 +292,7 @@ static void test_not_fifo(void)
     printf("io: device checks skipped: mknod needs CAP_MKNOD (%s)\n",
            strerror(errno));
 
-  test_cond("missing: ENOENT", fifo_open_writer(dir_fd, "none", &fd) ==
+  test_cond("missing: ENOENT", fifo_open_writer(dir_fd, "none", &fd, NULL) ==
             ENOENT);
   test_cond("remove missing: ENOENT", fifo_unlink(dir_fd, "none") == ENOENT);
   test_cond("remove FIFO", fifo_unlink(dir_fd, "p") == 0 &&

@@ -43,6 +43,7 @@ int main(void)
     { "frame", test_frame },
     { "io", test_io },
     { "udf", test_udf },
+    { "thread", test_thread },
   };
   size_t i;
 

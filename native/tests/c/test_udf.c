@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fifo_config.h"
 #include "fifo_udf.h"
 #include "testhelp.h"
 
@@ -320,14 +321,17 @@ static void test_unusable_dir(void)
 
   snprintf(missing, sizeof(missing), "%s/missing", test_dir());
   setenv("DBFIFO_PIPE_DIR", missing, 1);
+  fifo_config_reload();
   test_cond("missing dir: false",
             has(path_call(fifo_create_init, fifo_create, fifo_create_deinit,
                           "p"), "false") && has(last_error(), "unusable"));
   setenv("DBFIFO_PIPE_DIR", "/", 1);
+  fifo_config_reload();
   test_cond("dir / refused",
             has(path_call(fifo_create_init, fifo_create, fifo_create_deinit,
                           "p"), "false") && has(last_error(), "unusable"));
   setenv("DBFIFO_PIPE_DIR", pipe_dir, 1);
+  fifo_config_reload();
 }
 
 
@@ -336,6 +340,7 @@ void test_udf(void)
   snprintf(pipe_dir, sizeof(pipe_dir), "%s/udf", test_dir());
   mkdir(pipe_dir, 0755);
   setenv("DBFIFO_PIPE_DIR", pipe_dir, 1);
+  fifo_config_reload();
   test_arguments();
   test_nulls_and_escapes();
   test_write_and_read();

@@ -26,6 +26,7 @@ void test_path(void);
 void test_frame(void);
 void test_io(void);
 void test_udf(void);
+void test_thread(void);
 
 /* A fresh temporary directory for this run, removed by test_main.c. */
 const char *test_dir(void);
