@@ -1,8 +1,10 @@
 // dbfifo itself: fifo-core's startWorker on the pipe the trigger rings, in
 // direct mode (handler in-process) or queue mode (relay into BullMQ, consumer
 // in the same process). Handler entry is what is timed; direct mode also
-// times when the handler has re-read its row (waitForRow), because the
-// doorbell rings before COMMIT.
+// times when the handler has its committed row, because the doorbell rings
+// before COMMIT: by readCommitted (a locking read that waits for the COMMIT)
+// and, side by side on the same doorbell, by waitForRow's polling re-reads with
+// the old 5 ms and the new 1 ms first delay.
 import mysql from 'mysql2/promise';
 import { loadCore, startCoreWorker, type CoreWorker } from '../fifo-core.ts';
 import type { Consumer } from './types.ts';
@@ -13,8 +15,18 @@ export interface DbfifoOptions {
   pipeDir: string;
   redisUrl: string;
   databaseUrl: string;
-  /** Called when the handler sees its row (direct mode only). */
-  onVisible?: (id: number) => void;
+  /** Called when the handler has its committed row, once per re-read variant (direct mode only). */
+  onVisible?: (variant: RereadVariant, id: number) => void;
+}
+
+/** How the handler re-reads its row; all run concurrently on each doorbell. */
+export const REREAD_VARIANTS = ['readCommitted', 'waitForRow 1 ms', 'waitForRow 5 ms'] as const;
+export type RereadVariant = (typeof REREAD_VARIANTS)[number];
+
+type Fetch<R> = (ctx: { remainingMs: number }) => Promise<R | undefined>;
+interface RereadApi {
+  waitForRow<R>(f: Fetch<R>, o?: { initialDelayMs?: number }): Promise<R | undefined>;
+  readCommitted<R>(pool: mysql.Pool, sql: string, params: unknown[]): Promise<R | undefined>;
 }
 
 export function dbfifo(o: DbfifoOptions): Consumer {
@@ -28,8 +40,17 @@ export function dbfifo(o: DbfifoOptions): Consumer {
         consumer.note = 'skipped: fifo-core startWorker is not available yet';
         return;
       }
-      const waitForRow = (core as unknown as { waitForRow?: <R>(f: () => Promise<R | undefined>) => Promise<R | undefined> }).waitForRow;
-      if (o.onVisible && waitForRow) pool = mysql.createPool({ uri: o.databaseUrl, connectionLimit: 8 });
+      const api = core as unknown as Partial<RereadApi>;
+      const reread = api.waitForRow && api.readCommitted ? (api as RereadApi) : undefined;
+      if (o.onVisible && !reread) consumer.note = 'row re-read skipped: fifo-core has no readCommitted';
+      if (o.onVisible && reread) pool = mysql.createPool({ uri: o.databaseUrl, connectionLimit: 24 });
+      const sql = 'SELECT id FROM events WHERE id = ?';
+      const plain = (id: number) => async () => ((await pool!.query(sql, [id])) as unknown as [{ id: number }[]])[0][0];
+      const variants: Record<RereadVariant, (id: number) => Promise<unknown>> = {
+        readCommitted: (id) => reread!.readCommitted(pool!, sql, [id]),
+        'waitForRow 1 ms': (id) => reread!.waitForRow(plain(id), { initialDelayMs: 1 }),
+        'waitForRow 5 ms': (id) => reread!.waitForRow(plain(id), { initialDelayMs: 5 }),
+      };
       worker = startCoreWorker(core, {
         name: `bench-${o.mode}`,
         pipe: o.pipe,
@@ -40,12 +61,12 @@ export function dbfifo(o: DbfifoOptions): Consumer {
         handle: async (m) => {
           const id = Number((m.json as { id?: unknown } | undefined)?.id);
           onSeen(id);
-          if (pool && waitForRow) {
-            const row = await waitForRow(async () => {
-              const [rows] = (await pool!.query('SELECT id FROM events WHERE id = ?', [id])) as unknown as [{ id: number }[]];
-              return rows[0];
-            });
-            if (row) o.onVisible!(id);
+          if (pool && reread) {
+            await Promise.all(
+              REREAD_VARIANTS.map(async (v) => {
+                if ((await variants[v](id)) !== undefined) o.onVisible!(v, id);
+              }),
+            );
           }
         },
       });
