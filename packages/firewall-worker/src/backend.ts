@@ -15,6 +15,12 @@ export interface ReplaceReport {
   removed: number;
 }
 
+/** Several bans and unbans applied together (a group of doorbells); no address is in both lists. */
+export interface Changes {
+  ban: readonly Ban[];
+  unban: readonly Address[];
+}
+
 export interface Backend {
   readonly name: 'ipset' | 'iptables' | 'dry-run';
   /** Idempotent: sets, the dedicated chain, its rules and the jump into it. */
@@ -22,6 +28,8 @@ export interface Backend {
   ban(ban: Ban): Promise<void>;
   /** Idempotent: unbanning an address that is not banned is not an error. */
   unban(address: Address): Promise<void>;
+  /** Bans and unbans of many addresses in one kernel transaction where the tool allows it. */
+  apply(changes: Changes): Promise<void>;
   /** Make the kernel hold exactly `bans`, in one batch. */
   replaceAll(bans: readonly Ban[]): Promise<ReplaceReport>;
   /** Canonical texts of what the kernel holds now. */

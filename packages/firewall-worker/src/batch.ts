@@ -20,7 +20,7 @@ export class RestoreBatcher {
     private readonly maxLines = 5000,
   ) {}
 
-  /** One `ipset restore` line, e.g. `add dbfifo-ban-v4 192.0.2.1 timeout 60`. */
+  /** `ipset restore` line(s), e.g. `add dbfifo-ban-v4 192.0.2.1 timeout 60`; several lines of one caller stay together. */
   submit(line: string): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ line, resolve, reject });

@@ -22,8 +22,13 @@ export const firewallSpec = {
   allowCidr: env.bool('FIREWALL_ALLOW_CIDR', { default: false, doc: 'accept a.b.c.d/n networks in the blacklist (ipset then uses hash:net)' }),
   allowlist: env.list('FIREWALL_ALLOWLIST', { default: [], doc: 'comma-separated addresses/networks never banned (loopback always is)' }),
   commandTimeoutMs: env.int('FIREWALL_COMMAND_TIMEOUT_MS', { default: 30_000, min: 100, doc: 'kill a firewall command that runs longer' }),
+  maxBatch: env.int('FIREWALL_MAX_BATCH', { default: 1000, min: 1, doc: 'most addresses synced by one group (one read, one kernel command, one UPDATE)' }),
+  batchWindowMs: env.int('FIREWALL_BATCH_WINDOW_MS', { default: 0, min: 0, max: 1000, doc: 'an idle worker waits this long before starting a group (0 = next tick); while a group runs, the next one fills anyway' }),
   rowWaitMs: env.int('FIREWALL_ROW_WAIT_MS', { default: 2000, min: 0, doc: 'how long a doorbell waits for its row to commit before it counts as rolled back' }),
 };
+
+/** DBFIFO_CONCURRENCY default for this worker (fifo-core's is 8). */
+export const DEFAULT_CONCURRENCY = 512;
 
 export type FirewallSettings = ReturnType<typeof loadConfig<typeof firewallSpec>>;
 
@@ -56,7 +61,13 @@ export function loadFirewallSettings(source: NodeJS.ProcessEnv = process.env): F
 /** Whole worker config; throws one ConfigError naming every bad variable. */
 export function loadFirewallConfig(source: NodeJS.ProcessEnv = process.env): FirewallConfig {
   return collectConfig({
-    runtime: () => loadRuntimeConfig('firewall', source),
+    runtime: () => {
+      const rt = loadRuntimeConfig('firewall', source);
+      // A waiting doorbell costs a promise, not a connection or a process: the
+      // more run at once, the larger the groups a burst is applied in.
+      if (source.DBFIFO_CONCURRENCY === undefined) rt.concurrency = DEFAULT_CONCURRENCY;
+      return rt;
+    },
     db: () => loadDatabaseConfig(source),
     firewall: () => loadFirewallSettings(source),
   });

@@ -2,7 +2,7 @@
 // so the demo and reconcile reports still make sense without root.
 import type { Logger } from 'pino';
 import type { Address } from './address.ts';
-import { diff, type Backend, type Ban, type ReplaceReport } from './backend.ts';
+import { diff, type Backend, type Ban, type Changes, type ReplaceReport } from './backend.ts';
 
 export class DryRunBackend implements Backend {
   readonly name = 'dry-run';
@@ -21,6 +21,11 @@ export class DryRunBackend implements Backend {
   async unban(a: Address): Promise<void> {
     this.banned.delete(a.text);
     this.log.info({ backend: this.name, address: a.text }, 'dry-run: would unban');
+  }
+
+  async apply(c: Changes): Promise<void> {
+    for (const a of c.unban) await this.unban(a);
+    for (const b of c.ban) await this.ban(b);
   }
 
   async replaceAll(bans: readonly Ban[]): Promise<ReplaceReport> {

@@ -5,18 +5,24 @@ import type { Logger } from 'pino';
 import type { Pool } from 'mysql2/promise';
 import { normaliseAddress, type Address } from './address.ts';
 import { Allowlist } from './allowlist.ts';
-import type { Backend, Ban } from './backend.ts';
+import type { Backend, Ban, Changes } from './backend.ts';
 import { RefusedAddressError } from './errors.ts';
 import { ExpiryTimers } from './expiry.ts';
-import { KeyedMutex, SharedExclusiveLock } from './lock.ts';
-import { BlacklistStore, type BanRow } from './store.ts';
+import { SharedExclusiveLock } from './lock.ts';
+import { BlacklistStore, sqlKey, type BanRow } from './store.ts';
+import { SyncBatcher, type GroupResult } from './sync-batcher.ts';
 
 export interface FirewallOptions {
   allowCidr: boolean;
   allowlist: readonly string[];
+  /** Most addresses one sync group carries (default 1000). */
+  maxBatch?: number;
+  /** Wait this long before an idle group starts, to gather more (default 0 = next tick). */
+  batchWindowMs?: number;
 }
 
-export type SyncResult = 'banned' | 'unbanned' | 'expired' | 'refused-unban';
+/** 'refused': the row's address is invalid or allowlisted; the row was closed with the reason (a handled outcome, logged once). */
+export type SyncResult = 'banned' | 'unbanned' | 'expired' | 'refused' | 'refused-unban';
 
 export interface ReconcileResult {
   fixed: number;
@@ -31,8 +37,8 @@ export class Firewall {
   readonly store: BlacklistStore;
   private readonly allow: Allowlist;
   private readonly lock = new SharedExclusiveLock();
-  private readonly perAddress = new KeyedMutex();
   readonly timers: ExpiryTimers;
+  readonly batcher: SyncBatcher<SyncResult>;
 
   constructor(
     pool: Pool,
@@ -42,6 +48,8 @@ export class Firewall {
   ) {
     this.store = new BlacklistStore(pool);
     this.allow = new Allowlist(o.allowlist);
+    // Groups run one at a time, which also keeps two syncs of one address in order.
+    this.batcher = new SyncBatcher((raws) => this.syncGroup(raws), o.maxBatch ?? 1000, o.batchWindowMs ?? 0);
     this.timers = new ExpiryTimers((address) => {
       this.sync(address, this.log).catch((err) => this.log.error({ err, address }, 'expiry: sync failed (reconcile will retry)'));
     });
@@ -54,39 +62,102 @@ export class Firewall {
     return a;
   }
 
-  /** Make the kernel agree with the table about one address. */
-  async sync(raw: string, log: Logger = this.log): Promise<SyncResult> {
-    return this.perAddress.run(raw, () => this.lock.shared(() => this.syncNow(raw, log)));
+  /**
+   * Make the kernel agree with the table about one address. Concurrent calls
+   * are grouped (SyncBatcher): one read, one kernel command, one UPDATE for
+   * the whole group.
+   */
+  async sync(raw: string, _log: Logger = this.log): Promise<SyncResult> {
+    return this.batcher.sync(raw);
   }
 
-  private async syncNow(raw: string, log: Logger): Promise<SyncResult> {
-    let row = await this.store.activeFor(raw);
-    let expired = false;
-    if (row && row.ttlMs !== null && row.ttlMs <= 0) {
-      expired = (await this.store.expireDue(row.id)) > 0;
-      row = undefined;
-    }
-    if (row) {
-      const address = await this.checkRow(row, log);
-      const ban = toBan(address, row);
-      await this.backend.ban(ban);
-      if (!row.applied) await this.store.markApplied([row.id]);
-      this.timers.set(raw, row.ttlMs);
-      log.info({ address: address.text, ttlSeconds: ban.ttlSeconds ?? null, backend: this.backend.name }, 'banned');
-      return 'banned';
-    }
-    this.timers.clear(raw);
-    let address: Address;
+  /** One group: the active rows of all addresses in one query, all kernel changes in one command. */
+  private async syncGroup(raws: string[]): Promise<GroupResult<SyncResult>> {
+    return this.lock.shared(async () => {
+      const log = this.log;
+      const out: GroupResult<SyncResult> = new Map();
+      const rows = await this.store.activeForMany(raws);
+      const due = [...rows.values()].filter((r) => r.ttlMs !== null && r.ttlMs <= 0);
+      const expired = await this.store.expireIds(due.map((r) => r.id));
+      const dueIdOf = new Map(due.map((r) => [sqlKey(r.address), r.id]));
+      for (const k of dueIdOf.keys()) rows.delete(k);
+      // Canonical text → the change; a ban wins over an unban of another spelling of the same host.
+      const bans = new Map<string, { ban: Ban; raws: string[]; row: BanRow }>();
+      const unbans = new Map<string, { address: Address; raws: string[] }>();
+      for (const raw of raws) {
+        const row = rows.get(sqlKey(raw));
+        if (row) {
+          const address = await this.checkRow(row, log).catch((err: unknown) => err as Error);
+          if (address instanceof Error) {
+            out.set(raw, address instanceof RefusedAddressError ? 'refused' : address);
+            continue;
+          }
+          const prev = bans.get(address.text);
+          if (!prev || longer(row.ttlMs, prev.row.ttlMs)) bans.set(address.text, { ban: toBan(address, row), raws: [...(prev?.raws ?? []), raw], row });
+          else prev.raws.push(raw);
+          continue;
+        }
+        this.timers.clear(raw);
+        let address: Address;
+        try {
+          address = this.check(raw);
+        } catch {
+          // Invalid or allowlisted, so never applied: nothing to take out of the kernel.
+          log.debug({ address: raw.slice(0, 80) }, 'unban of a refused address: nothing to remove');
+          out.set(raw, 'refused-unban');
+          continue;
+        }
+        const u = unbans.get(address.text);
+        if (u) u.raws.push(raw);
+        else unbans.set(address.text, { address, raws: [raw] });
+      }
+      for (const [text, u] of unbans) {
+        if (!bans.has(text)) continue;
+        for (const raw of u.raws) out.set(raw, 'banned');
+        unbans.delete(text);
+      }
+      const changes = { ban: [...bans.values()].map((b) => b.ban), unban: [...unbans.values()].map((u) => u.address) };
+      const failed = await this.applyChanges(changes);
+      const applied: number[] = [];
+      for (const [text, b] of bans) {
+        const err = failed.get(text);
+        for (const raw of b.raws) out.set(raw, err ?? 'banned');
+        if (err) continue;
+        if (!b.row.applied) applied.push(b.row.id);
+        for (const raw of b.raws) this.timers.set(raw, b.row.ttlMs);
+        log.info({ address: text, ttlSeconds: b.ban.ttlSeconds ?? null, backend: this.backend.name }, 'banned');
+      }
+      for (const [text, u] of unbans) {
+        const err = failed.get(text);
+        for (const raw of u.raws) {
+          const dueId = dueIdOf.get(sqlKey(raw));
+          out.set(raw, err ?? (dueId !== undefined && expired.has(dueId) ? 'expired' : 'unbanned'));
+        }
+        if (!err) log.info({ address: text, backend: this.backend.name, reason: out.get(u.raws[0]!) === 'expired' ? 'expired' : 'no active ban' }, 'unbanned');
+      }
+      await this.store.markApplied(applied);
+      if (raws.length > 1) log.debug({ addresses: raws.length, bans: changes.ban.length, unbans: changes.unban.length, failed: failed.size }, 'sync group applied');
+      return out;
+    });
+  }
+
+  /** All changes in one backend call; if that fails, address by address so each gets its own error. */
+  private async applyChanges(c: Changes): Promise<Map<string, Error>> {
+    const failed = new Map<string, Error>();
+    if (c.ban.length + c.unban.length === 0) return failed;
     try {
-      address = this.check(raw);
-    } catch {
-      // Invalid or allowlisted, so never applied: nothing to take out of the kernel.
-      log.debug({ address: raw.slice(0, 80) }, 'unban of a refused address: nothing to remove');
-      return 'refused-unban';
+      await this.backend.apply(c);
+      return failed;
+    } catch (err) {
+      if (c.ban.length + c.unban.length === 1) {
+        failed.set((c.ban[0]?.address ?? c.unban[0]!).text, err as Error);
+        return failed;
+      }
+      this.log.warn({ err: (err as Error).message, changes: c.ban.length + c.unban.length }, 'grouped firewall change failed: applying one by one');
     }
-    await this.backend.unban(address);
-    log.info({ address: address.text, backend: this.backend.name, reason: expired ? 'expired' : 'no active ban' }, 'unbanned');
-    return expired ? 'expired' : 'unbanned';
+    for (const b of c.ban) await this.backend.apply({ ban: [b], unban: [] }).catch((e: Error) => failed.set(b.address.text, e));
+    for (const a of c.unban) await this.backend.apply({ ban: [], unban: [a] }).catch((e: Error) => failed.set(a.text, e));
+    return failed;
   }
 
   /** Bring the kernel to exactly the active rows, in one batch. */

@@ -2,8 +2,8 @@
 // are allowed) with kernel-side timeouts, matched by ONE rule per family in
 // the dedicated chain. A packet costs one hash lookup however many addresses
 // are banned, and an expired ban leaves the kernel on its own.
-import { normaliseAddress, type Family } from './address.ts';
-import { diff, type Backend, type Ban, type FirewallNames, type ReplaceReport } from './backend.ts';
+import { normaliseAddress, type Address, type Family } from './address.ts';
+import { diff, type Backend, type Ban, type Changes, type FirewallNames, type ReplaceReport } from './backend.ts';
 import { ensureChain, ensureRule, removeChain } from './chain.ts';
 import type { Runner } from './exec.ts';
 import { RestoreBatcher } from './batch.ts';
@@ -46,13 +46,24 @@ export class IpsetBackend implements Backend {
   }
 
   async ban(b: Ban): Promise<void> {
-    const f = b.address.family;
-    // Text is canonical (validated by normaliseAddress): safe as a restore line.
-    await this.batch.submit(`add ${this.setName(f)} ${b.address.text} timeout ${ipsetTimeout(b.ttlSeconds)}`);
+    await this.apply({ ban: [b], unban: [] });
   }
 
-  async unban(a: { family: Family; text: string }): Promise<void> {
-    await this.batch.submit(`del ${this.setName(a.family)} ${a.text}`);
+  async unban(a: Address): Promise<void> {
+    await this.apply({ ban: [], unban: [a] });
+  }
+
+  /**
+   * One `ipset -exist restore` for the whole group: `-exist` makes an add of
+   * a present entry refresh its timeout and a del of a missing one a no-op.
+   * Texts are canonical (validated by normaliseAddress): safe as restore lines.
+   */
+  async apply(c: Changes): Promise<void> {
+    const lines = [
+      ...c.unban.map((a) => `del ${this.setName(a.family)} ${a.text}`),
+      ...c.ban.map((b) => `add ${this.setName(b.address.family)} ${b.address.text} timeout ${ipsetTimeout(b.ttlSeconds)}`),
+    ];
+    if (lines.length) await this.batch.submit(lines.join('\n'));
   }
 
   /**

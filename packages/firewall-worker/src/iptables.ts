@@ -3,7 +3,7 @@
 // however often its doorbell rings. Rules have no kernel timeout: the
 // worker's expiry timer and reconcile remove expired ones.
 import { normaliseAddress, type Address, type Family } from './address.ts';
-import { diff, tables, type Backend, type Ban, type FirewallNames, type ReplaceReport } from './backend.ts';
+import { diff, tables, type Backend, type Ban, type Changes, type FirewallNames, type ReplaceReport } from './backend.ts';
 import { ensureChain, ensureRule, removeChain } from './chain.ts';
 import type { Runner } from './exec.ts';
 
@@ -29,9 +29,43 @@ export class IptablesBackend implements Backend {
   }
 
   async unban(a: Address): Promise<void> {
+    await this.unbanOne(a);
+  }
+
+  private async unbanOne(a: Address): Promise<void> {
     const t = tables[a.family];
     // Delete until none is left (a rule added twice by hand goes too).
     while ((await this.run([t, '-w', '-D', this.n.chain, ...this.rule(a)], { check: true })).ok);
+  }
+
+  /**
+   * A group of bans/unbans: one `-S` listing and one `iptables-restore
+   * --noflush` per family involved, instead of a check and an add per
+   * address. The chain is not declared, so it is not flushed: only `-A` of
+   * missing rules and `-D` of present ones (each copy), in one transaction.
+   * If the chain changed between listing and restore, the restore fails as a
+   * whole and the caller retries address by address.
+   */
+  async apply(c: Changes): Promise<void> {
+    for (const f of FAMILIES) {
+      const bans = c.ban.filter((b) => b.address.family === f);
+      const unbans = c.unban.filter((a) => a.family === f);
+      if (bans.length + unbans.length === 0) continue;
+      if (bans.length + unbans.length === 1) {
+        // A lone change: the plain commands are as cheap and need no listing.
+        if (bans[0]) await ensureRule(this.run, f, this.n.chain, this.rule(bans[0].address));
+        else await this.unbanOne(unbans[0]!);
+        continue;
+      }
+      const present = new Map<string, number>();
+      for (const a of await this.listFamily(f)) present.set(a, (present.get(a) ?? 0) + 1);
+      const lines = ['*filter'];
+      for (const b of bans) if (!present.has(b.address.text)) lines.push(`-A ${this.n.chain} ${this.rule(b.address).join(' ')}`);
+      for (const a of unbans) for (let i = present.get(a.text) ?? 0; i > 0; i--) lines.push(`-D ${this.n.chain} ${this.rule(a).join(' ')}`);
+      if (lines.length === 1) continue; // the kernel already agrees
+      lines.push('COMMIT', '');
+      await this.run([`${tables[f]}-restore`, '-w', '--noflush'], { input: lines.join('\n') });
+    }
   }
 
   /**
@@ -53,13 +87,18 @@ export class IptablesBackend implements Backend {
 
   async list(): Promise<string[]> {
     const out: string[] = [];
-    for (const f of FAMILIES) {
-      const r = await this.run([tables[f], '-w', '-S', this.n.chain], { check: true });
-      if (!r.ok) continue;
-      for (const line of r.stdout.split('\n')) {
-        const m = /^-A \S+ -s (\S+) -j/.exec(line);
-        if (m) out.push(normaliseAddress(m[1], { allowCidr: true }).text);
-      }
+    for (const f of FAMILIES) out.push(...(await this.listFamily(f)));
+    return out;
+  }
+
+  /** Canonical source addresses of the chain's rules (one per rule, duplicates kept). */
+  private async listFamily(f: Family): Promise<string[]> {
+    const r = await this.run([tables[f], '-w', '-S', this.n.chain], { check: true });
+    if (!r.ok) return [];
+    const out: string[] = [];
+    for (const line of r.stdout.split('\n')) {
+      const m = /^-A \S+ -s (\S+) -j/.exec(line);
+      if (m) out.push(normaliseAddress(m[1]!, { allowCidr: true }).text);
     }
     return out;
   }

@@ -26,6 +26,15 @@ export interface RowState {
   expiresAt: string | null;
 }
 
+/**
+ * How the column's collation compares addresses (case-insensitive, trailing
+ * spaces ignored): `active_address IN (…)` matches '2001:DB8::1' to a row
+ * written '2001:db8::1', so the answer is looked up the same way.
+ */
+export function sqlKey(address: string): string {
+  return address.toLowerCase().replace(/ +$/, '');
+}
+
 export class BlacklistStore {
   constructor(private readonly pool: Pool) {}
 
@@ -37,6 +46,31 @@ export class BlacklistStore {
     );
     const r = rows[0];
     return r ? { id: Number(r.id), address: String(r.address), active: Boolean(r.active), expiresAt: r.expires_at === null ? null : String(r.expires_at) } : undefined;
+  }
+
+  /** byId for many rows in one query (chunks of 1000): the rows that are visible now, by id. */
+  async byIds(ids: readonly number[]): Promise<Map<number, RowState>> {
+    const out = new Map<number, RowState>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const [rows] = await this.pool.query<RowDataPacket[]>(
+        'SELECT id, address, removed_at IS NULL AS active, CAST(expires_at AS CHAR) AS expires_at FROM blacklist WHERE id IN (?)',
+        [ids.slice(i, i + 1000)],
+      );
+      for (const r of rows) {
+        out.set(Number(r.id), { id: Number(r.id), address: String(r.address), active: Boolean(r.active), expiresAt: r.expires_at === null ? null : String(r.expires_at) });
+      }
+    }
+    return out;
+  }
+
+  /** activeFor for many addresses in one query (chunks of 1000), keyed by sqlKey(address). */
+  async activeForMany(addresses: readonly string[]): Promise<Map<string, BanRow>> {
+    const out = new Map<string, BanRow>();
+    for (let i = 0; i < addresses.length; i += 1000) {
+      const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM blacklist WHERE active_address IN (?)`, [addresses.slice(i, i + 1000)]);
+      for (const r of rows) out.set(sqlKey(String(r.address)), toBan(r));
+    }
+    return out;
   }
 
   /** The active (not removed) ban of an address, if any; expired-but-open rows included. */
@@ -61,6 +95,17 @@ export class BlacklistStore {
       id === undefined ? [] : [id],
     );
     return r.affectedRows;
+  }
+
+  /** Close these rows as expired if they still are open and due; returns the ids actually closed. */
+  async expireIds(ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const [r] = await this.pool.query<ResultSetHeader>(
+      "UPDATE blacklist SET removed_at = NOW(3), removed_reason = 'expired' WHERE removed_at IS NULL AND expires_at <= NOW(3) AND id IN (?)",
+      [ids],
+    );
+    // All or most were closed; which ones exactly only matters for the log wording.
+    return r.affectedRows === ids.length ? new Set(ids) : new Set();
   }
 
   async markApplied(ids: readonly number[]): Promise<void> {

@@ -1,12 +1,17 @@
 // firewall-worker as a fifo-core WorkerDefinition: a doorbell names a
 // blacklist row (or an address); the handler syncs that address, reconcile
-// syncs all of them. Refused addresses are PermanentErrors: never retried.
-import { waitForRow, createPool, type WorkerDefinition, type Helpers } from '@dbfifo/fifo-core';
+// syncs all of them. A refused address is a handled outcome (its row is
+// closed with the reason and one warning is logged), not a handler failure.
+// Doorbells arriving in a burst share their work: one row read for every
+// doorbell waiting on its COMMIT (RowWaiter), then one table read, one
+// kernel command and one UPDATE per group of addresses (Firewall.sync).
+import { createPool, type WorkerDefinition, type Helpers } from '@dbfifo/fifo-core';
 import type { Pool } from 'mysql2/promise';
 import { createBackend, type CommandStats } from './backends.ts';
 import type { FirewallConfig } from './config.ts';
 import { parseDoorbell, type Doorbell } from './doorbell.ts';
 import { Firewall } from './firewall.ts';
+import { RowWaiter } from './row-waiter.ts';
 
 export interface FirewallWorker extends WorkerDefinition<FirewallConfig, Doorbell> {
   /** The live state after start() (tests and the benchmark look inside). */
@@ -20,6 +25,7 @@ const CATCH_UP_MS = 3000;
 export function createFirewallWorker(): FirewallWorker {
   let pool: Pool | undefined;
   let fw: Firewall | undefined;
+  let waiter: RowWaiter | undefined;
   let catchUp: NodeJS.Timeout | undefined;
   const stats: CommandStats = { commands: 0, failures: 0 };
   const need = (): Firewall => {
@@ -43,7 +49,9 @@ export function createFirewallWorker(): FirewallWorker {
       const f = h.config.firewall;
       pool = createPool(h.config.db, { connectionLimit: 4 });
       const backend = createBackend(f, h.log, stats);
-      fw = new Firewall(pool, backend, { allowCidr: f.allowCidr, allowlist: f.allowlist }, h.log);
+      fw = new Firewall(pool, backend, { allowCidr: f.allowCidr, allowlist: f.allowlist, maxBatch: f.maxBatch, batchWindowMs: f.batchWindowMs }, h.log);
+      const store = fw.store;
+      waiter = new RowWaiter((ids) => store.byIds(ids));
       await backend.setup();
       h.log.info({ backend: backend.name, netns: f.netns ?? null, chain: f.chain, allowlist: f.allowlist }, 'firewall ready');
     },
@@ -59,8 +67,7 @@ export function createFirewallWorker(): FirewallWorker {
       // The trigger rang before COMMIT: wait until the table shows what the
       // doorbell announces, or give up after FIREWALL_ROW_WAIT_MS.
       const id = bell.id;
-      const settled = await waitForRow(async () => {
-        const row = await firewall.store.byId(id);
+      const settled = await waiter!.wait(id, (row) => {
         if (bell.op === 'delete') return row ? undefined : ('gone' as const);
         if (bell.op === 'moved') return row && row.address === bell.address ? undefined : ('moved' as const);
         if (!row) return undefined;
