@@ -7,7 +7,37 @@ DB_PID=$DB_DIR/mysqld.pid
 DB_LOG=$DB_DIR/error.log
 
 mariadb_running() { pid_alive "$DB_PID"; }
-mariadb_ping() { mariadb-admin --no-defaults --socket="$DB_SOCKET" -uroot ping; }
+
+# Every mariadbd of the stack (primary, replica) keeps its files in one folder:
+# data/, plugin/, mysqld.sock, mysqld.pid, error.log.
+server_ping() { mariadb-admin --no-defaults --socket="$1/mysqld.sock" -uroot ping; }
+
+# server_launch DIR PORT PIPE_DIR LABEL [server options…]: start in the
+# background and wait until it answers. DBFIFO_PIPE_DIR is fifo.so's sandbox:
+# the only directory its UDFs touch.
+server_launch() {
+  local dir=$1 port=$2 pipes=$3 label=$4
+  shift 4
+  rm -f "$dir/mysqld.pid" "$dir/mysqld.sock" "$dir/mysqld.sock.lock"
+  DBFIFO_PIPE_DIR=$pipes setsid mariadbd --no-defaults --user="$DB_USER" \
+    --datadir="$dir/data" --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" \
+    --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
+    --plugin-dir="$dir/plugin" --log-error="$dir/error.log" \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    "$@" </dev/null >>"$dir/stdout.log" 2>&1 &
+  wait_until 60 server_ping "$dir" || die "$label did not start: see $dir/error.log"
+}
+
+# server_stop DIR LABEL: clean shutdown, killed after 60 s.
+server_stop() {
+  local dir=$1 label=$2 pid
+  pid_alive "$dir/mysqld.pid" || { rm -f "$dir/mysqld.pid"; return 0; }
+  pid=$(cat "$dir/mysqld.pid")
+  mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  wait_until 60 sh -c "! kill -0 $pid" || { log "$label did not stop: killing"; kill -9 "$pid" 2>/dev/null || true; }
+  rm -f "$dir/mysqld.pid"
+}
+mariadb_ping() { server_ping "$DB_DIR"; }
 root_sql() { mariadb --no-defaults --socket="$DB_SOCKET" -uroot "$@"; }
 
 # The server's user must reach the state folder, the plugin and the pipes.
@@ -49,7 +79,6 @@ mariadb_start() {
       kill -9 "$(cat "$DB_PID")" 2>/dev/null || true
     fi
   fi
-  rm -f "$DB_PID" "$DB_SOCKET" "$DB_SOCKET.lock"
   if [ ! -d "$DB_DATA/mysql" ]; then
     log "initialising MariaDB data in $DB_DATA"
     mariadb-install-db --no-defaults --datadir="$DB_DATA" --user="$DB_USER" \
@@ -57,27 +86,13 @@ mariadb_start() {
       || die "mariadb-install-db failed: see $DB_DIR/install.log"
   fi
   log "starting MariaDB on 127.0.0.1:$MYSQL_PORT"
-  # DBFIFO_PIPE_DIR is fifo.so's sandbox: the only directory its UDFs touch.
-  DBFIFO_PIPE_DIR=$PIPE_DIR setsid mariadbd --no-defaults --user="$DB_USER" \
-    --datadir="$DB_DATA" --socket="$DB_SOCKET" --pid-file="$DB_PID" \
-    --port="$MYSQL_PORT" --bind-address=127.0.0.1 --skip-name-resolve \
-    --plugin-dir="$DB_PLUGIN" --log-error="$DB_LOG" \
+  server_launch "$DB_DIR" "$MYSQL_PORT" "$PIPE_DIR" MariaDB \
     --server-id=1 --log-bin="$DB_DIR/binlog/mysql-bin" --binlog-format=ROW \
     --binlog-row-image=FULL --log-slave-updates=ON --gtid-strict-mode=ON \
-    --innodb-buffer-pool-size=256M --max-connections=500 \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    </dev/null >>"$DB_DIR/stdout.log" 2>&1 &
-  wait_until 60 mariadb_ping || die "MariaDB did not start: see $DB_LOG"
+    --innodb-buffer-pool-size=256M --max-connections=500
 }
 
-mariadb_stop() {
-  mariadb_running || { rm -f "$DB_PID"; return 0; }
-  local pid
-  pid=$(cat "$DB_PID")
-  mariadb-admin --no-defaults --socket="$DB_SOCKET" -uroot shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
-  wait_until 60 sh -c "! kill -0 $pid" || { log "MariaDB did not stop: killing"; kill -9 "$pid" 2>/dev/null || true; }
-  rm -f "$DB_PID"
-}
+mariadb_stop() { server_stop "$DB_DIR" MariaDB; }
 
 # Users, database and the UDFs. Re-runnable.
 mariadb_provision() {

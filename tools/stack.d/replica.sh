@@ -33,7 +33,7 @@ REPL_PASSWORD=dbfifo
 REPL_TRIGGERS=${STACK_REPLICA_TRIGGERS:-ENFORCE}
 
 replica_running() { pid_alive "$REPL_PID"; }
-replica_ping() { mariadb-admin --no-defaults --socket="$REPL_SOCKET" -uroot ping; }
+replica_ping() { server_ping "$REPL_DIR"; }
 replica_sql() { mariadb --no-defaults --socket="$REPL_SOCKET" -uroot "$@"; }
 
 replica_prepare_dirs() {
@@ -46,28 +46,14 @@ replica_prepare_dirs() {
 }
 
 replica_start_server() {
-  rm -f "$REPL_PID" "$REPL_SOCKET" "$REPL_SOCKET.lock"
   log "starting the replica on 127.0.0.1:$REPL_PORT (server-id 2, read-only)"
-  DBFIFO_PIPE_DIR=$REPL_PIPE_DIR setsid mariadbd --no-defaults --user="$DB_USER" \
-    --datadir="$REPL_DATA" --socket="$REPL_SOCKET" --pid-file="$REPL_PID" \
-    --port="$REPL_PORT" --bind-address=127.0.0.1 --skip-name-resolve \
-    --plugin-dir="$REPL_PLUGIN" --log-error="$REPL_LOG" \
+  server_launch "$REPL_DIR" "$REPL_PORT" "$REPL_PIPE_DIR" "the replica" \
     --server-id=2 --read-only=ON --slave-run-triggers-for-rbr="$REPL_TRIGGERS" \
     --relay-log="$REPL_DIR/relay/relay-bin" --gtid-strict-mode=ON \
-    --innodb-buffer-pool-size=128M --max-connections=200 \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    </dev/null >>"$REPL_DIR/stdout.log" 2>&1 &
-  wait_until 60 replica_ping || die "the replica did not start: see $REPL_LOG"
+    --innodb-buffer-pool-size=128M --max-connections=200
 }
 
-replica_stop_server() {
-  replica_running || { rm -f "$REPL_PID"; return 0; }
-  local pid
-  pid=$(cat "$REPL_PID")
-  mariadb-admin --no-defaults --socket="$REPL_SOCKET" -uroot shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
-  wait_until 60 sh -c "! kill -0 $pid" || { log "replica did not stop: killing"; kill -9 "$pid" 2>/dev/null || true; }
-  rm -f "$REPL_PID"
-}
+replica_stop_server() { server_stop "$REPL_DIR" replica; }
 
 # First start only: a consistent snapshot of the primary's own databases plus
 # the GTID position it was taken at, then replication from exactly there.
