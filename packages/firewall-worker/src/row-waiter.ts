@@ -35,7 +35,10 @@ export class RowWaiter {
       this.waiting.push({ id, settle, deadline: Date.now() + o.timeoutMs, signal: o.signal, resolve: resolve as (v: unknown) => void, reject });
       this.delay = 1;
       if (this.sleeper) this.sleeper.wake();
-      else if (!this.running) void this.loop();
+      else if (!this.running) {
+        this.running = true; // idle: read on the next turn, so doorbells of the same tick share the read
+        setImmediate(() => void this.loop());
+      }
     });
   }
 

@@ -39,7 +39,7 @@ export async function createWorld(tag: string, env: Record<string, string> = {})
     DBFIFO_PIPE: pipe,
     DBFIFO_PIPE_MODE: '0666',
     DBFIFO_RECONCILE_INTERVAL_MS: '0',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'fatal', // refusals are logged at error level on purpose; set LOG_LEVEL to see them
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'fatal', // refusals are logged (once, at warn) on purpose; set LOG_LEVEL to see them
     FIREWALL_NETNS: net.srv,
     FIREWALL_ALLOWLIST: '10.77.0.9,fd77::9',
     ...env,
