@@ -4,7 +4,8 @@
 export interface BenchConfig {
   /** Private stack instance, so heavy runs never disturb the shared servers. */
   stack: { name: string; mysqlPort: string; redisPort: string };
-  latency: { inserts: number; ratePerSec: number };
+  /** rereads: which row re-reads the direct handler runs on each doorbell (all by default, side by side). */
+  latency: { inserts: number; ratePerSec: number; rereads: string[] };
   triggerCost: { rows: number; batch: number; reps: number };
   bulk: { rows: number };
   /** Run fifo-core's own benchmarks (they rewrite docs/bench/fifo-core.md), or only include their last figures. */
@@ -29,6 +30,8 @@ export function loadBenchConfig(): BenchConfig {
     latency: {
       inserts: int('BENCH_LATENCY_INSERTS', 500), // target: 500
       ratePerSec: int('BENCH_LATENCY_RATE', 50), // steady rate of the insert stream
+      // readCommitted, waitForRow1, waitForRow5 (comma separated): one alone shows its tail without the others' queries.
+      rereads: (process.env.BENCH_LATENCY_REREAD ?? 'readCommitted,waitForRow1,waitForRow5').split(',').map((v) => v.trim()).filter(Boolean),
     },
     triggerCost: {
       rows: int('BENCH_TRIGGER_ROWS', 200_000), // target: 200,000

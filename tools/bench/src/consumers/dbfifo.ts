@@ -17,6 +17,8 @@ export interface DbfifoOptions {
   databaseUrl: string;
   /** Called when the handler has its committed row, once per re-read variant (direct mode only). */
   onVisible?: (variant: RereadVariant, id: number) => void;
+  /** Which re-reads to run (default all). */
+  rereads?: readonly RereadVariant[];
 }
 
 /** How the handler re-reads its row; all run concurrently on each doorbell. */
@@ -63,7 +65,7 @@ export function dbfifo(o: DbfifoOptions): Consumer {
           onSeen(id);
           if (pool && reread) {
             await Promise.all(
-              REREAD_VARIANTS.map(async (v) => {
+              (o.rereads ?? REREAD_VARIANTS).map(async (v) => {
                 if ((await variants[v](id)) !== undefined) o.onVisible!(v, id);
               }),
             );

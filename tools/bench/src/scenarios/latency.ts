@@ -45,6 +45,11 @@ interface Track {
 
 export async function latency(stack: StackEnv, config: BenchConfig): Promise<ScenarioResult> {
   const { inserts, ratePerSec } = config.latency;
+  const byKey: Record<string, RereadVariant> = { readCommitted: 'readCommitted', waitForRow1: 'waitForRow 1 ms', waitForRow5: 'waitForRow 5 ms' };
+  const rereads = config.latency.rereads.map((k) => {
+    if (!byKey[k]) throw new Error(`BENCH_LATENCY_REREAD: unknown ${JSON.stringify(k)} (one of ${Object.keys(byKey).join(', ')})`);
+    return byKey[k]!;
+  });
   const db = await createBenchDb(stack, 'latency');
   const directPipe = join(stack.pipeDir, `bench-latency-direct-${process.pid}`);
   const queuePipe = join(stack.pipeDir, `bench-latency-queue-${process.pid}`);
@@ -55,7 +60,7 @@ export async function latency(stack: StackEnv, config: BenchConfig): Promise<Sce
 
   const visible = new Map<RereadVariant, Map<number, number>>(REREAD_VARIANTS.map((v) => [v, new Map()]));
   const consumers: Consumer[] = [
-    dbfifo({ mode: 'direct', pipe: directPipe, pipeDir: stack.pipeDir, redisUrl: stack.redisUrl, databaseUrl: db.url, onVisible: (v, id) => visible.get(v)!.set(id, performance.now()) }),
+    dbfifo({ mode: 'direct', pipe: directPipe, pipeDir: stack.pipeDir, redisUrl: stack.redisUrl, databaseUrl: db.url, onVisible: (v, id) => visible.get(v)!.set(id, performance.now()), rereads }),
     dbfifo({ mode: 'queue', pipe: queuePipe, pipeDir: stack.pipeDir, redisUrl: stack.redisUrl, databaseUrl: db.url }),
     poller(db.url, 100),
     poller(db.url, 1000),
@@ -125,13 +130,13 @@ export async function latency(stack: StackEnv, config: BenchConfig): Promise<Sce
     scenario: 'latency',
     title: 'Commit-to-handler latency',
     machine: await machineInfo(stack),
-    params: { 'inserts (BENCH_LATENCY_INSERTS)': inserts, 'inserts per second (BENCH_LATENCY_RATE)': ratePerSec },
+    params: { 'inserts (BENCH_LATENCY_INSERTS)': inserts, 'inserts per second (BENCH_LATENCY_RATE)': ratePerSec, 'row re-reads side by side (BENCH_LATENCY_REREAD)': config.latency.rereads.join(', ') },
     method: [
       `${inserts} single-row autocommit \`INSERT\`s at a steady ${ratePerSec}/s from one connection. One \`AFTER INSERT\` trigger writes an outbox row and rings two pipes (\`fifo_write\` of \`{"table":"events","op":"insert","id":N}\`), so every alternative sees the same stream in the same run.`,
       'Clock: `performance.now()` in the one benchmark process, taken when the INSERT returns to the client (commit acknowledged) and at entry of each consumer\'s handler.',
       'dbfifo direct and queue are fifo-core `startWorker` (queue: relay and consumer in this process, BullMQ on the stack\'s Redis). Polling: `SELECT … FROM outbox WHERE id > cursor` every 100 ms and every 1 s. Binlog: `@vlasky/zongji` on the same server, ROW events of the `events` table.',
       'The last column times the same handler entry from when the client *sent* the INSERT: what a user waits end to end, including the commit itself.',
-      'A negative figure means the handler ran before the inserting client had its commit acknowledgement: the trigger rings the pipe before COMMIT. A real handler re-reads its row; the three "row re-read" lines time when the direct handler has the committed row, all three run concurrently on each doorbell: fifo-core\'s `readCommitted` (a locking read, `… LOCK IN SHARE MODE`, which waits for the writer\'s COMMIT), and `waitForRow` re-reading with a plain SELECT after 1, 2, 4 … ms (its default now) and after 5, 10, 20 … ms (its default before).',
+      'A negative figure means the handler ran before the inserting client had its commit acknowledgement: the trigger rings the pipe before COMMIT. A real handler re-reads its row; the "row re-read" lines time when the direct handler has the committed row, run concurrently on each doorbell (BENCH_LATENCY_REREAD picks them): fifo-core\'s `readCommitted` (a locking read, `… LOCK IN SHARE MODE`, which waits for the writer\'s COMMIT), and `waitForRow` re-reading with a plain SELECT after 1, 2, 4 … ms (its default now) and after 5, 10, 20 … ms (its default before).',
     ],
     table: {
       headers: ['consumer', 'n', 'p50 ms', 'p99 ms', 'max ms', 'missing', 'duplicates', `p50 ÷ ${ratioBase?.name ?? 'dbfifo direct'}`, 'from INSERT sent: p50 / p99 ms', 'from INSERT sent: p50 ÷ binlog CDC\'s'],
