@@ -19,7 +19,7 @@ const LABEL: Record<Variant, string> = {
   plain: 'no trigger',
   outbox: 'trigger inserts an outbox row',
   noop: 'trigger calls bench_noop() (an empty UDF)',
-  udf: "trigger calls fifo_info() (fifo.so's setup, no pipe)",
+  udf: "trigger calls fifo_info() (a fifo.so call, no pipe)",
   fifo: 'trigger calls fifo_write',
 };
 
@@ -129,7 +129,7 @@ export async function triggerCost(stack: StackEnv, config: BenchConfig): Promise
       method: [
         `${fmt(rows)} single-row \`INSERT\`s per variant and repetition, issued by a stored procedure (no client round trip per row), committed in transactions of ${batch}; the three variants are interleaved ${reps} times in rotating order, tables truncated before each run.`,
         'Per-row time = wall time of the `CALL` / rows. Batch p50/p99 come from the time of each transaction, measured inside the procedure with `SYSDATE(6)`, divided by its rows.',
-        "Two more variants split the fifo_write cost: `bench_noop()` is an empty UDF built from tools/bench/native/noop_udf.c and loaded only into the benchmark's own stack (what the server charges for calling any UDF from a trigger: its init/deinit run for every row); `fifo_info()` adds fifo.so's per-statement setup (reading DBFIFO_PIPE_DIR, realpath, opening the directory) without any pipe I/O; fifo_write adds the pipe open and write.",
+        "Two more variants split the fifo_write cost: `bench_noop()` is an empty UDF built from tools/bench/native/noop_udf.c and loaded only into the benchmark's own stack (what the server charges for calling any UDF from a trigger: its init/deinit run for every row); `fifo_info()` is a fifo.so call without any pipe I/O (since fifo.so keeps its settings per process and its directory and pipe descriptors per server thread, a trigger row no longer pays for reading DBFIFO_PIPE_DIR, realpath or opening anything; before that change this variant cost about 60 µs/row); fifo_write adds the write to the pipe (the descriptor is cached per thread and re-checked every 100 ms).",
         'The fifo_write trigger writes `{"table":"t_fifo","op":"insert","id":N}` to a pipe drained by a reader in the benchmark process; a `\'false\'` result is counted.',
       ],
       table: {
