@@ -10,8 +10,8 @@ export interface Panel {
   log?: boolean;
 }
 
-const W = 860;
-const LABEL_W = 290;
+const W = 1000;
+const LABEL_W = 400;
 const BAR_H = 20;
 const GAP = 6;
 const PAD = 16;
