@@ -74,6 +74,39 @@ static int timeout_arg(const UDF_ARGS *args, unsigned int index,
 }
 
 
+typedef int (*fifo_entry_op)(int dir_fd, const char *name);
+
+/*
+  fifo_create and fifo_remove: one operation on one entry of the allowed
+  directory, tried again once if the directory was replaced since this
+  thread opened it. drop_cached: forget this thread's open write end first.
+*/
+static char *answer_entry_op(UDF_INIT *initid, UDF_ARGS *args, char *result,
+                             unsigned long *length, const char *fn,
+                             fifo_entry_op op, int drop_cached)
+{
+  fifo_state *state= (fifo_state *) initid->ptr;
+  fifo_thread *thread;
+  const char *name;
+  int rc;
+
+  fifo_error_clear();
+  if (!(name= fifo_state_name(state, fn, args, &thread)))
+    return fifo_answer(result, length, 0);
+  if (drop_cached)
+    fifo_thread_drop(thread, name);
+  rc= op(thread->dir_fd, name);
+  if (rc == ENOENT && fifo_thread_dir_changed(thread))
+    rc= op(thread->dir_fd, name);
+  if (rc)
+  {
+    fifo_state_fail(state, fn, name, rc, 0);
+    return fifo_answer(result, length, 0);
+  }
+  return fifo_answer(result, length, 1);
+}
+
+
 fifo_bool fifo_create_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 {
   return init_answering(initid, args, message, 1, 1, 1, USAGE_CREATE);
@@ -89,25 +122,10 @@ void fifo_create_deinit(UDF_INIT *initid)
 char *fifo_create(UDF_INIT *initid, UDF_ARGS *args, char *result,
                   unsigned long *length, fifo_flag *is_null, fifo_flag *error)
 {
-  fifo_state *state= (fifo_state *) initid->ptr;
-  fifo_thread *thread;
-  const char *name;
-  int rc;
-
   (void) is_null;
   (void) error;
-  fifo_error_clear();
-  if (!(name= fifo_state_name(state, "fifo_create", args, &thread)))
-    return fifo_answer(result, length, 0);
-  rc= fifo_make(thread->dir_fd, name);
-  if (rc == ENOENT && fifo_thread_dir_changed(thread))
-    rc= fifo_make(thread->dir_fd, name);
-  if (rc)
-  {
-    fifo_state_fail(state, "fifo_create", name, rc, 0);
-    return fifo_answer(result, length, 0);
-  }
-  return fifo_answer(result, length, 1);
+  return answer_entry_op(initid, args, result, length, "fifo_create",
+                         fifo_make, 0);
 }
 
 
@@ -126,28 +144,12 @@ void fifo_remove_deinit(UDF_INIT *initid)
 char *fifo_remove(UDF_INIT *initid, UDF_ARGS *args, char *result,
                   unsigned long *length, fifo_flag *is_null, fifo_flag *error)
 {
-  fifo_state *state= (fifo_state *) initid->ptr;
-  fifo_thread *thread;
-  const char *name;
-  int rc;
-
   (void) is_null;
   (void) error;
-  fifo_error_clear();
-  if (!(name= fifo_state_name(state, "fifo_remove", args, &thread)))
-    return fifo_answer(result, length, 0);
   /* This thread's cached write end of it goes too (others notice the
      entry is gone on their next write). */
-  fifo_thread_drop(thread, name);
-  rc= fifo_unlink(thread->dir_fd, name);
-  if (rc == ENOENT && fifo_thread_dir_changed(thread))
-    rc= fifo_unlink(thread->dir_fd, name);
-  if (rc)
-  {
-    fifo_state_fail(state, "fifo_remove", name, rc, 0);
-    return fifo_answer(result, length, 0);
-  }
-  return fifo_answer(result, length, 1);
+  return answer_entry_op(initid, args, result, length, "fifo_remove",
+                         fifo_unlink, 1);
 }
 
 
