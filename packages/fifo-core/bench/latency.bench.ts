@@ -4,14 +4,16 @@
 //   t0 = process.hrtime just before the INSERT is sent (with autocommit the
 //        statement and its COMMIT are one round trip),
 //   handler start = hrtime at handler entry,
-//   row visible   = hrtime when waitForRow returned the committed row in the handler.
+//   row visible   = hrtime when readCommitted (a locking read that waits for the
+//                   writer's COMMIT) returned the committed row in the handler.
 //   npm run bench:latency -w @dbfifo/fifo-core     (BENCH_MESSAGES=300)
 import fs from 'node:fs/promises';
 import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import { Queue } from 'bullmq';
 import { createTestDatabase, ensureStack, uniquePipePath } from '@dbfifo/test-utils';
 import { loadRuntimeConfig } from '../src/config.ts';
-import { createPool, waitForRow } from '../src/db.ts';
+import { createPool } from '../src/db.ts';
+import { readCommitted } from '../src/read-committed.ts';
 import { startWorker } from '../src/worker.ts';
 import { fmt, intEnv, quantile, quietLogger, writeSection } from './report.ts';
 
@@ -51,7 +53,7 @@ async function measure(mode: 'direct' | 'queue'): Promise<Sample[]> {
         const t = process.hrtime.bigint();
         const id = (m.json as { id: number }).id;
         started.set(id, t);
-        const row = await waitForRow(async () => (await pool.query<RowDataPacket[]>(`SELECT id FROM ${table} WHERE id = ?`, [id]))[0][0]);
+        const row = await readCommitted<RowDataPacket>(pool, `SELECT id FROM ${table} WHERE id = ?`, [id], { timeoutMs: 2000 });
         if (row) visible.set(id, process.hrtime.bigint());
       },
     },
@@ -103,7 +105,7 @@ writeSection(
 An \`AFTER INSERT\` trigger calls \`fifo_write(pipe, JSON_OBJECT('id', NEW.id))\`; the worker runs in the
 benchmark process. ${MESSAGES} autocommit INSERTs one at a time (after ${WARMUP} warm-up). Times in ms from
 \`process.hrtime\` just before the INSERT is sent (with autocommit the statement and its COMMIT are one
-round trip) to: the handler's first line ("handler start"), and \`waitForRow\` returning the committed row
+round trip) to: the handler's first line ("handler start"), and \`readCommitted\` returning the committed row
 ("row visible"). The trigger fires before COMMIT, so a handler can start before the INSERT's reply
 arrives; "row visible" is the figure a worker acts on. Queue mode: relay + consumer in one process,
 BullMQ on the local Redis.

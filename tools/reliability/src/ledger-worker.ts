@@ -4,7 +4,7 @@
 // in `invocations`. reconcile() is the level-triggered half: items without a
 // `handled` row get one, whether or not their line ever arrived.
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { createPool, InvalidMessageError, RolledBackError, waitForRow, type WorkerDefinition } from '@dbfifo/fifo-core';
+import { createPool, InvalidMessageError, readCommitted, RolledBackError, type WorkerDefinition } from '@dbfifo/fifo-core';
 import type { LedgerConfig } from './config.ts';
 
 export function ledgerWorker(): WorkerDefinition<LedgerConfig, { id: number }> {
@@ -23,10 +23,11 @@ export function ledgerWorker(): WorkerDefinition<LedgerConfig, { id: number }> {
     async handle(m, h) {
       const { id } = m.body;
       await pool!.query('INSERT INTO invocations (item_id) VALUES (?)', [id]);
-      const row = await waitForRow(
-        async () => ((await pool!.query<RowDataPacket[]>('SELECT id FROM items WHERE id = ?', [id]))[0][0]),
-        { timeoutMs: h.config.rowWaitMs, signal: h.signal },
-      );
+      // A locking read: waits for the inserting transaction's COMMIT (or sees the rollback).
+      const row = await readCommitted<RowDataPacket>(pool!, 'SELECT id FROM items WHERE id = ?', [id], {
+        timeoutMs: h.config.rowWaitMs,
+        signal: h.signal,
+      });
       if (!row) throw new RolledBackError(`item ${id} never became visible`);
       await pool!.query("INSERT INTO handled (item_id, via) VALUES (?, 'line') ON DUPLICATE KEY UPDATE deliveries = deliveries + 1", [id]);
     },

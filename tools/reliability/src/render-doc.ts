@@ -108,8 +108,9 @@ were handled anyway.
 ### 3. Rolled-back rows are never handled
 
 The trigger fires before COMMIT, so a rolled-back insert still rings the
-pipe. The handler waits briefly for its row (\`waitForRow\`), does not find it,
-and reports it as rolled back; reconcile finds nothing either.
+pipe. The handler reads its row with fifo-core's \`readCommitted\` (a locking
+read that waits for the inserting transaction to end), finds nothing once the
+rollback is done, and reports it as rolled back; reconcile finds nothing either.
 
 - **Rolled-back transactions** (\`tests/rollback.test.ts\`): each \`START
   TRANSACTION; INSERT; ROLLBACK\`, then one committed row. ${counts('rollback')}
