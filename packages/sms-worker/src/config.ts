@@ -22,8 +22,9 @@ export const twilioSpec = {
 export const smsSpec = {
   defaultRegion: env.string('SMS_DEFAULT_REGION', { default: 'CN', doc: 'region for numbers written without +country code (ISO 3166 alpha-2)' }),
   defaultBody: env.string('SMS_DEFAULT_BODY', { default: 'You have a new message.', doc: 'text sent for a bare mobile-number line' }),
-  ratePerSec: env.number('SMS_RATE_PER_SEC', { default: 1, min: 0, doc: 'max message creates per second in this process; 0 = no limit' }),
+  ratePerSec: env.number('SMS_RATE_PER_SEC', { default: 1, min: 0, doc: 'max message creates per second for the sender (per process with SMS_RATE_SCOPE=process); 0 = no limit' }),
   rateBurst: env.int('SMS_RATE_BURST', { default: 1, min: 1, doc: 'creates allowed back to back before the rate applies' }),
+  rateScope: env.oneOf('SMS_RATE_SCOPE', ['auto', 'process', 'redis'] as const, { default: 'auto', doc: 'where the rate holds: redis = across all processes (shared limiter in REDIS_URL), process = per process; auto = redis in queue mode, process in direct mode' }),
   sendAttempts: env.int('SMS_SEND_ATTEMPTS', { default: 5, min: 1, doc: 'API tries per delivery before the row goes back to pending' }),
   retryBaseMs: env.int('SMS_RETRY_BASE_MS', { default: 500, min: 0, doc: 'first retry delay, doubled per try (with jitter)' }),
   retryMaxMs: env.int('SMS_RETRY_MAX_MS', { default: 30_000, min: 0, doc: 'longest retry delay' }),
@@ -76,4 +77,15 @@ export function loadSmsConfig(source: NodeJS.ProcessEnv = process.env): SmsConfi
     ]);
   }
   return c;
+}
+
+/** Where SMS_RATE_PER_SEC holds: every process sending as this sender (redis), or this process alone. */
+export function rateScope(c: SmsConfig): 'process' | 'redis' {
+  if (c.sms.rateScope !== 'auto') return c.sms.rateScope;
+  return c.runtime.mode === 'queue' ? 'redis' : 'process';
+}
+
+/** The Redis key of the shared limiter: one per sender, whatever the queue. */
+export function rateKey(c: SmsConfig): string {
+  return `${c.runtime.queue.prefix}:sms:rate:${c.twilio.messagingServiceSid ?? c.twilio.from}`;
 }

@@ -1,12 +1,20 @@
-// The limiter every message create of this process passes through, in every
-// mode: at most `burst` grants in any burst/ratePerSec seconds (burst 1: grants
-// at least 1/ratePerSec apart). Spacing is measured from when earlier grants
+// The in-process limiter (SMS_RATE_SCOPE=process; the default in direct mode):
+// at most `burst` grants in any burst/ratePerSec seconds (burst 1: grants at
+// least 1/ratePerSec apart). Spacing is measured from when earlier grants
 // really happened, not when they were scheduled, so a caller that woke late
 // (busy event loop) cannot be followed by one that bunches up behind it.
 // Waiters are served in arrival order. ratePerSec 0 = no limit.
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export class TokenBucket {
+/** What the sender asks before every create request; process-local or shared (redis-rate-limit.ts). */
+export interface RateLimiter {
+  readonly limited: boolean;
+  /** Resolves when this caller may send; rejects if `signal` aborts first. */
+  take(signal?: AbortSignal): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export class TokenBucket implements RateLimiter {
   readonly #windowMs: number;
   readonly #burst: number;
   /** Times of the last `burst` grants, oldest first. */

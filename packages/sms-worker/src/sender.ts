@@ -10,7 +10,7 @@ import { classify, type Outcome } from './errors.ts';
 import { findSentMessage } from './lookup.ts';
 import type { Outbox, OutboxRow } from './outbox.ts';
 import { normalisePhone } from './phone.ts';
-import type { TokenBucket } from './rate-limit.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { TwilioClient } from './twilio-client.ts';
 
 export type DeliveryResult = 'sent' | 'recovered' | 'failed' | 'skipped' | 'parked' | 'released';
@@ -18,7 +18,7 @@ export type DeliveryResult = 'sent' | 'recovered' | 'failed' | 'skipped' | 'park
 export interface SenderDeps {
   outbox: Outbox;
   client: TwilioClient;
-  bucket: TokenBucket;
+  bucket: RateLimiter;
   sms: SmsSettings;
   twilio: TwilioConfig;
   /** Rows this process is working on; reconcile leaves them alone. */

@@ -4,10 +4,11 @@
 import { createPool, RolledBackError, type Helpers, type Message, type WorkerDefinition } from '@dbfifo/fifo-core';
 import { setMaxListeners } from 'node:events';
 import type { Pool } from 'mysql2/promise';
-import type { SmsConfig } from './config.ts';
+import { rateKey, rateScope, type SmsConfig } from './config.ts';
 import { parseSmsLine, type SmsLine } from './message.ts';
 import { Outbox, type OutboxRow } from './outbox.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { TokenBucket, type RateLimiter } from './rate-limit.ts';
+import { RedisRateLimiter } from './redis-rate-limit.ts';
 import { Sender, type DeliveryResult } from './sender.ts';
 import { createTwilioClient } from './twilio-client.ts';
 
@@ -29,6 +30,7 @@ export function createSmsWorker(): SmsWorker {
   let pool: Pool | undefined;
   let outbox: Outbox;
   let sender: Sender;
+  let limiter: RateLimiter | undefined;
   const stats: SmsStats = { sent: 0, recovered: 0, failed: 0, rolledBack: 0, skipped: 0, parked: 0 };
 
   const count = (r: DeliveryResult): void => {
@@ -59,10 +61,11 @@ export function createSmsWorker(): SmsWorker {
       setMaxListeners(Math.max(100, h.config.runtime.concurrency * 4 + h.config.sms.reconcileBatch), h.signal);
       pool = createPool(h.config.db, { connectionLimit: Math.min(20, h.config.runtime.concurrency + 2) });
       outbox = new Outbox(pool);
+      limiter = createLimiter(h.config, h.log);
       sender = new Sender({
         outbox,
         client: createTwilioClient(h.config.twilio),
-        bucket: new TokenBucket(h.config.sms.ratePerSec, h.config.sms.rateBurst),
+        bucket: limiter,
         sms: h.config.sms,
         twilio: h.config.twilio,
         inFlight: new Set(),
@@ -133,10 +136,21 @@ export function createSmsWorker(): SmsWorker {
     },
 
     async stop() {
+      await limiter?.close?.();
+      limiter = undefined;
       await pool?.end();
       pool = undefined;
     },
   };
+}
+
+/** The limiter every create request passes: shared through Redis or this process's own. */
+function createLimiter(c: SmsConfig, log: Helpers<SmsConfig>['log']): RateLimiter {
+  const { ratePerSec, rateBurst } = c.sms;
+  if (rateScope(c) === 'process' || ratePerSec === 0) return new TokenBucket(ratePerSec, rateBurst);
+  const key = rateKey(c);
+  log.info({ key, ratePerSec, burst: rateBurst }, 'sms rate limit shared through Redis');
+  return new RedisRateLimiter({ redisUrl: c.runtime.redisUrl, key, ratePerSec, burst: rateBurst, log });
 }
 
 /** Run fn over items with at most `limit` at once. */
