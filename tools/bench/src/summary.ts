@@ -58,7 +58,7 @@ export function headline(results: ScenarioResult[]): string[] {
       out.push(
         `**Per-row cost in a trigger** (µs added to a single-row INSERT): outbox row +${(outbox - plain).toFixed(1)}, fifo_write +${(fifo - plain).toFixed(1)}` +
           (udf !== undefined && noop !== undefined
-            ? `; of the fifo_write figure, the server's own cost of calling an empty UDF from a trigger is +${(noop - plain).toFixed(1)}, fifo.so's per-statement setup +${(udf - noop).toFixed(1)} and the pipe open and write +${(fifo - udf).toFixed(1)}.`
+            ? `; of the fifo_write figure, the server's own cost of calling an empty UDF from a trigger is +${(noop - plain).toFixed(1)}, a fifo.so call without pipe I/O ${(udf - noop) >= 0 ? '+' : ''}${(udf - noop).toFixed(1)} and the pipe write +${(fifo - udf).toFixed(1)}.`
             : udf !== undefined
               ? `; of which fifo.so's setup without pipe I/O (fifo_info()) is +${(udf - plain).toFixed(1)} and the pipe open and write +${(fifo - udf).toFixed(1)}.`
               : '.'),
