@@ -1,6 +1,6 @@
 import { ConfigError } from '@dbfifo/fifo-core';
 import { describe, expect, it } from 'vitest';
-import { loadSmsConfig } from './config.ts';
+import { loadSmsConfig, rateKey, rateScope } from './config.ts';
 
 const good = {
   DATABASE_URL: 'mysql://u:p@127.0.0.1:3306/db',
@@ -44,5 +44,16 @@ describe('loadSmsConfig', () => {
 
   it('refuses a stuck threshold a slow but live send could cross', () => {
     expect(problems({ ...good, SMS_STUCK_AFTER_MS: '20000' })[0]).toMatch(/SMS_STUCK_AFTER_MS=20000 must exceed/);
+  });
+
+  it('shares the send rate through Redis in queue mode unless told otherwise, keyed by the sender', () => {
+    expect(rateScope(loadSmsConfig(good))).toBe('process');
+    const queued = loadSmsConfig({ ...good, DBFIFO_MODE: 'queue' });
+    expect(rateScope(queued)).toBe('redis');
+    expect(rateKey(queued)).toBe('dbfifo:sms:rate:+15005550006');
+    expect(rateScope(loadSmsConfig({ ...good, DBFIFO_MODE: 'queue', SMS_RATE_SCOPE: 'process' }))).toBe('process');
+    expect(rateScope(loadSmsConfig({ ...good, SMS_RATE_SCOPE: 'redis' }))).toBe('redis');
+    expect(rateKey(loadSmsConfig({ ...good, TWILIO_MESSAGING_SERVICE_SID: 'MG1' }))).toBe('dbfifo:sms:rate:MG1');
+    expect(problems({ ...good, SMS_RATE_SCOPE: 'global' })[0]).toMatch(/SMS_RATE_SCOPE/);
   });
 });
