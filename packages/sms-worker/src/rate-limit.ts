@@ -14,14 +14,31 @@ export interface RateLimiter {
   close?(): Promise<void>;
 }
 
-export class TokenBucket implements RateLimiter {
+/** Both limiters serve callers one at a time, in arrival order; subclasses say how long one turn waits. */
+export abstract class QueuedLimiter implements RateLimiter {
+  #queue: Promise<void> = Promise.resolve();
+
+  abstract get limited(): boolean;
+
+  /** Wait until this turn may send, and record the grant. */
+  protected abstract waitTurn(signal?: AbortSignal): Promise<void>;
+
+  take(signal?: AbortSignal): Promise<void> {
+    if (!this.limited) return Promise.resolve();
+    const turn = this.#queue.then(() => this.waitTurn(signal));
+    this.#queue = turn.catch(() => {});
+    return turn;
+  }
+}
+
+export class TokenBucket extends QueuedLimiter {
   readonly #windowMs: number;
   readonly #burst: number;
   /** Times of the last `burst` grants, oldest first. */
   readonly #grants: number[] = [];
-  #queue: Promise<void> = Promise.resolve();
 
   constructor(ratePerSec: number, burst = 1, private readonly now: () => number = () => performance.now()) {
+    super();
     this.#burst = Math.max(1, burst);
     this.#windowMs = ratePerSec > 0 ? (1000 * this.#burst) / ratePerSec : 0;
   }
@@ -30,15 +47,7 @@ export class TokenBucket implements RateLimiter {
     return this.#windowMs > 0;
   }
 
-  /** Resolves when this caller may send; rejects if `signal` aborts first. */
-  take(signal?: AbortSignal): Promise<void> {
-    if (!this.limited) return Promise.resolve();
-    const turn = this.#queue.then(() => this.#wait(signal));
-    this.#queue = turn.catch(() => {});
-    return turn;
-  }
-
-  async #wait(signal?: AbortSignal): Promise<void> {
+  protected async waitTurn(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     for (;;) {
       const oldest = this.#grants.length < this.#burst ? -Infinity : this.#grants[0]!;

@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RateLimiter } from './rate-limit.ts';
+import { QueuedLimiter } from './rate-limit.ts';
 
 // KEYS[1] grant list (newest first); ARGV[1] burst, ARGV[2] window ms.
 // Returns '0' (granted, recorded) or the ms to wait before asking again.
@@ -46,17 +46,17 @@ export interface RedisRateLimiterOptions {
   retryMs?: number;
 }
 
-export class RedisRateLimiter implements RateLimiter {
+export class RedisRateLimiter extends QueuedLimiter {
   readonly #windowMs: number;
   readonly #burst: number;
   readonly #key: string;
   readonly #retryMs: number;
   readonly #log?: Logger;
   readonly #redis: WithTake;
-  #queue: Promise<void> = Promise.resolve();
   #lastErrorLog = 0;
 
   constructor(o: RedisRateLimiterOptions) {
+    super();
     this.#burst = Math.max(1, o.burst ?? 1);
     this.#windowMs = o.ratePerSec > 0 ? (1000 * this.#burst) / o.ratePerSec : 0;
     this.#key = o.key;
@@ -74,14 +74,7 @@ export class RedisRateLimiter implements RateLimiter {
     return this.#windowMs > 0;
   }
 
-  take(signal?: AbortSignal): Promise<void> {
-    if (!this.limited) return Promise.resolve();
-    const turn = this.#queue.then(() => this.#wait(signal));
-    this.#queue = turn.catch(() => {});
-    return turn;
-  }
-
-  async #wait(signal?: AbortSignal): Promise<void> {
+  protected async waitTurn(signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
       let waitMs: number;
