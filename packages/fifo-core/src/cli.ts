@@ -1,4 +1,5 @@
 // dbfifo — a small CLI for people.
+// A bare <pipe> name (no '/') means that entry of DBFIFO_PIPE_DIR, as in fifo_write('sms', …).
 //   dbfifo watch <pipe> [--log FILE]   print "[YYYY-MM-DD HH:MM:SS] [OK] <line>" (the article's sms.sh daemon)
 //   dbfifo send <pipe> <line>          write one line like fifo_write (fails clearly when no reader)
 //   dbfifo status [dir]                pipes in dir (default DBFIFO_PIPE_DIR): FIFO? reader?
@@ -10,11 +11,16 @@ import { LineFramer } from './line-framer.ts';
 import { openPipe } from './pipe-open.ts';
 import { listPipes, sendLine, SendError, pipeState } from './pipe-status.ts';
 
-const USAGE = `usage:
+const USAGE = `usage (a bare <pipe> name is an entry of DBFIFO_PIPE_DIR):
   dbfifo watch <pipe> [--log FILE]   print each line as "[YYYY-MM-DD HH:MM:SS] [OK] line" (append to FILE with --log)
   dbfifo send <pipe> <line>          write one line; fails when no process reads the pipe
   dbfifo status [dir]                list the pipes in dir (default: DBFIFO_PIPE_DIR) and whether they have a reader
 `;
+
+/** A bare name is an entry of the pipe directory (as for the UDFs); anything else is a path. */
+export function pipePath(arg: string, pipeDir: string): string {
+  return arg.includes('/') ? path.resolve(arg) : path.join(pipeDir, arg);
+}
 
 /** Local time as the article's `date '+%Y-%m-%d %H:%M:%S'`. */
 export function stamp(d = new Date()): string {
@@ -24,8 +30,8 @@ export function stamp(d = new Date()): string {
 
 async function watch(pipe: string, logFile: string | undefined, maxLineBytes: number, mode: number): Promise<void> {
   const out = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : process.stdout;
-  const { socket, created } = await openPipe(path.resolve(pipe), { mode });
-  process.stderr.write(`watching ${path.resolve(pipe)}${created ? ' (created)' : ''}${logFile ? `, logging to ${logFile}` : ''}; Ctrl-C stops\n`);
+  const { socket, created } = await openPipe(pipe, { mode });
+  process.stderr.write(`watching ${pipe}${created ? ' (created)' : ''}${logFile ? `, logging to ${logFile}` : ''}; Ctrl-C stops\n`);
   const framer = new LineFramer(maxLineBytes);
   socket.on('data', (chunk: Buffer) => {
     for (const f of framer.push(chunk)) {
@@ -73,13 +79,13 @@ export async function main(argv: string[]): Promise<number> {
       const log = i >= 0 ? args[i + 1] : undefined;
       const rest = i >= 0 ? args.filter((_, j) => j !== i && j !== i + 1) : args;
       if (rest.length !== 1 || (i >= 0 && !log)) break;
-      await watch(rest[0]!, log, cfg.maxLineBytes, cfg.pipeMode);
+      await watch(pipePath(rest[0]!, cfg.pipeDir), log, cfg.maxLineBytes, cfg.pipeMode);
       return -1; // keep running
     }
     case 'send': {
       if (args.length !== 2) break;
       try {
-        sendLine(args[0]!, args[1]!, cfg.maxLineBytes);
+        sendLine(pipePath(args[0]!, cfg.pipeDir), args[1]!, cfg.maxLineBytes);
         return 0;
       } catch (e) {
         if (!(e instanceof SendError)) throw e;

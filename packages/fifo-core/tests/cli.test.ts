@@ -43,4 +43,22 @@ describe('dbfifo CLI', () => {
     expect((e as { stderr: string }).stderr).toContain(`no reader on ${pipe}`);
     expect((await cli('status', dir)).stdout).toMatch(/reader: NO/);
   });
+
+  it('a bare pipe name means that entry of DBFIFO_PIPE_DIR, as for fifo_write', async () => {
+    const dir = tempDir();
+    const env = { PATH: process.env.PATH!, DBFIFO_PIPE_DIR: dir };
+    const watcher = spawn(process.execPath, [bin, 'watch', 'bell'], { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: tempDir() });
+    let out = '';
+    let err = '';
+    watcher.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    watcher.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => watcher.on('exit', r));
+    for (let i = 0; i < 500 && !err.includes('watching'); i++) await sleep(20);
+    expect(err).toContain(`watching ${path.join(dir, 'bell')}`);
+    await run(process.execPath, [bin, 'send', 'bell', 'ding'], { env });
+    for (let i = 0; i < 200 && !out.includes('ding'); i++) await sleep(20);
+    expect(out).toMatch(/\[OK\] ding\n$/);
+    watcher.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
 });
