@@ -40,14 +40,18 @@ server_stop() {
 mariadb_ping() { server_ping "$DB_DIR"; }
 root_sql() { mariadb --no-defaults --socket="$DB_SOCKET" -uroot "$@"; }
 
+# A server's pipe folder: owned by the server's group, setgid so pipes made by
+# workers inherit it, group-writable so both sides can create and remove them.
+prepare_pipe_dir() {
+  chgrp "$(id -gn "$DB_USER")" "$1"
+  chmod 2775 "$1"
+}
+
 # The server's user must reach the state folder, the plugin and the pipes.
 mariadb_prepare_dirs() {
   mkdir -p "$DB_DATA" "$DB_PLUGIN" "$DB_DIR/binlog" "$PIPE_DIR"
   chown -R "$DB_USER" "$DB_DIR"
-  # Pipes: owned by the server's group, setgid so pipes made by workers inherit
-  # it, group-writable so both sides can create and remove them.
-  chgrp "$(id -gn "$DB_USER")" "$PIPE_DIR"
-  chmod 2775 "$PIPE_DIR"
+  prepare_pipe_dir "$PIPE_DIR"
   local d=$STATE
   while [ "$d" != / ]; do
     [ -x "$d" ] && [ "$(stat -c %A "$d" | cut -c10)" = x ] || chmod o+x "$d" 2>/dev/null || true

@@ -39,9 +39,7 @@ replica_sql() { mariadb --no-defaults --socket="$REPL_SOCKET" -uroot "$@"; }
 replica_prepare_dirs() {
   mkdir -p "$REPL_DATA" "$REPL_PLUGIN" "$REPL_DIR/relay" "$REPL_PIPE_DIR"
   chown -R "$DB_USER" "$REPL_DIR"
-  # Same rule as the primary's pipe folder: server's group, setgid, group-writable.
-  chgrp "$(id -gn "$DB_USER")" "$REPL_PIPE_DIR"
-  chmod 2775 "$REPL_PIPE_DIR"
+  prepare_pipe_dir "$REPL_PIPE_DIR"
   install -m 0755 "$ROOT/native/build/fifo.so" "$REPL_PLUGIN/fifo.so"
 }
 
