@@ -120,13 +120,12 @@ const char *fifo_state_name(fifo_state *state, const char *fn,
 }
 
 
-void fifo_state_fail(const fifo_state *state, const char *fn,
-                     const char *name, int code, int timeout_ms)
+void fifo_state_fail(const char *fn, const char *name, int code,
+                     int timeout_ms)
 {
   const char *dir= fifo_config_get()->dir;
   const char *code_name= fifo_code_name(code);
 
-  (void) state;
   switch (code)
   {
   case ENXIO:

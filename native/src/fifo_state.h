@@ -46,8 +46,8 @@ void fifo_state_close(fifo_state *state);
 
 /* Sets fifo_error for a failed operation on name, e.g.
    "fifo_write: no reader on /run/dbfifo/sms (ENXIO)". */
-void fifo_state_fail(const fifo_state *state, const char *fn,
-                     const char *name, int code, int timeout_ms);
+void fifo_state_fail(const char *fn, const char *name, int code,
+                     int timeout_ms);
 
 /* Copies 'true' or 'false' into result and returns it. */
 char *fifo_answer(char *result, unsigned long *length, int ok);

@@ -100,7 +100,7 @@ static char *answer_entry_op(UDF_INIT *initid, UDF_ARGS *args, char *result,
     rc= op(thread->dir_fd, name);
   if (rc)
   {
-    fifo_state_fail(state, fn, name, rc, 0);
+    fifo_state_fail(fn, name, rc, 0);
     return fifo_answer(result, length, 0);
   }
   return fifo_answer(result, length, 1);
@@ -250,7 +250,7 @@ char *fifo_write(UDF_INIT *initid, UDF_ARGS *args, char *result,
     goto fail;
   if ((rc= write_framed(state, thread, name, line_length, timeout_ms)))
   {
-    fifo_state_fail(state, "fifo_write", name, rc, timeout_ms);
+    fifo_state_fail("fifo_write", name, rc, timeout_ms);
     goto fail;
   }
   return fifo_answer(result, length, 1);
@@ -307,7 +307,7 @@ char *fifo_read(UDF_INIT *initid, UDF_ARGS *args, char *result,
       rc= fifo_open_reader(thread->dir_fd, name, &state->fd);
     if (rc)
     {
-      fifo_state_fail(state, "fifo_read", name, rc, timeout_ms);
+      fifo_state_fail("fifo_read", name, rc, timeout_ms);
       return NULL;
     }
   }
@@ -317,7 +317,7 @@ char *fifo_read(UDF_INIT *initid, UDF_ARGS *args, char *result,
     fifo_state_close(state);
   if (rc)
   {
-    fifo_state_fail(state, "fifo_read", name, rc, timeout_ms);
+    fifo_state_fail("fifo_read", name, rc, timeout_ms);
     return NULL;
   }
   *length= (unsigned long) fifo_frame_body_length(state->line, line_length);
