@@ -132,6 +132,7 @@ export function startWorker<C extends WorkerConfig, T>(
 
   function takeFrames(frames: FrameEvent[], receivedAt: Date): void | Promise<void> {
     const jobs: RelayJob[] = [];
+    const receivedIso = relay ? receivedAt.toISOString() : '';
     for (const f of frames) {
       metrics.received();
       const id = `${idPrefix}:${++seq}`;
@@ -142,9 +143,10 @@ export function startWorker<C extends WorkerConfig, T>(
       const a = accept(f.text, receivedAt, id);
       if (!a) continue;
       if (relay) {
-        jobs.push({ id, key: a.key, data: { raw: f.text, receivedAt: receivedAt.toISOString(), pipe: rt.pipe } });
+        jobs.push({ id, key: a.key, data: { raw: f.text, receivedAt: receivedIso, pipe: rt.pipe } });
       } else {
-        dispatcher.push(() => runHandler(a.m).catch(() => {}), a.key);
+        // runHandler logs and counts failures; the dispatcher swallows the rejection.
+        dispatcher.push(() => runHandler(a.m), a.key);
       }
     }
     if (relay) {
