@@ -50,6 +50,9 @@
 /* Permission bits of a FIFO made by fifo_create (before the umask). */
 #define FIFO_CREATE_MODE 0660
 
+/* The server's init message buffer; udf_example.c keeps under 80 bytes. */
+#define FIFO_INIT_MESSAGE_MAX 80
+
 /* Size of the per-thread last-error text returned by fifo_error(). */
 #define FIFO_ERROR_MAX 512
 

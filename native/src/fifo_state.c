@@ -13,8 +13,6 @@
 #include "fifo_error.h"
 #include "fifo_io.h"
 
-/* The server's init message buffer; udf_example.c keeps under 80 bytes. */
-#define FIFO_INIT_MESSAGE_MAX 80
 #define FIFO_QUOTED_MAX 128
 
 static const char answer_true[]= "true";

@@ -13,7 +13,6 @@
 #include "fifo_thread.h"
 #include "fifo_udf.h"
 
-#define FIFO_INIT_MESSAGE_MAX 80
 /* Two directory paths, each escaped at worst 6 bytes a byte, plus the
    fixed fields: never truncated. */
 #define FIFO_INFO_MAX (2 * FIFO_JSON_ESCAPE_MAX * (FIFO_PATH_MAX + 1) + 512)
