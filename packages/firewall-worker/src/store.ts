@@ -38,17 +38,7 @@ export function sqlKey(address: string): string {
 export class BlacklistStore {
   constructor(private readonly pool: Pool) {}
 
-  /** The row a doorbell names, active or not (undefined: not visible / rolled back / deleted). */
-  async byId(id: number): Promise<RowState | undefined> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(
-      'SELECT id, address, removed_at IS NULL AS active, CAST(expires_at AS CHAR) AS expires_at FROM blacklist WHERE id = ?',
-      [id],
-    );
-    const r = rows[0];
-    return r ? { id: Number(r.id), address: String(r.address), active: Boolean(r.active), expiresAt: r.expires_at === null ? null : String(r.expires_at) } : undefined;
-  }
-
-  /** byId for many rows in one query (chunks of 1000): the rows that are visible now, by id. */
+  /** The rows doorbells name, active or not, in one query (chunks of 1000): those visible now, by id (absent: not visible / rolled back / deleted). */
   async byIds(ids: readonly number[]): Promise<Map<number, RowState>> {
     const out = new Map<number, RowState>();
     for (let i = 0; i < ids.length; i += 1000) {
@@ -56,14 +46,12 @@ export class BlacklistStore {
         'SELECT id, address, removed_at IS NULL AS active, CAST(expires_at AS CHAR) AS expires_at FROM blacklist WHERE id IN (?)',
         [ids.slice(i, i + 1000)],
       );
-      for (const r of rows) {
-        out.set(Number(r.id), { id: Number(r.id), address: String(r.address), active: Boolean(r.active), expiresAt: r.expires_at === null ? null : String(r.expires_at) });
-      }
+      for (const r of rows) out.set(Number(r.id), { id: Number(r.id), address: String(r.address), active: Boolean(r.active), expiresAt: r.expires_at === null ? null : String(r.expires_at) });
     }
     return out;
   }
 
-  /** activeFor for many addresses in one query (chunks of 1000), keyed by sqlKey(address). */
+  /** The active (not removed) ban of each address, expired-but-open rows included, in one query (chunks of 1000), keyed by sqlKey(address). */
   async activeForMany(addresses: readonly string[]): Promise<Map<string, BanRow>> {
     const out = new Map<string, BanRow>();
     for (let i = 0; i < addresses.length; i += 1000) {
@@ -71,12 +59,6 @@ export class BlacklistStore {
       for (const r of rows) out.set(sqlKey(String(r.address)), toBan(r));
     }
     return out;
-  }
-
-  /** The active (not removed) ban of an address, if any; expired-but-open rows included. */
-  async activeFor(address: string): Promise<BanRow | undefined> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM blacklist WHERE active_address = ?`, [address]);
-    return rows[0] ? toBan(rows[0]) : undefined;
   }
 
   /** Every open ban that has not expired. */
@@ -88,11 +70,9 @@ export class BlacklistStore {
   }
 
   /** Close bans whose expiry has passed; returns how many. */
-  async expireDue(id?: number): Promise<number> {
+  async expireDue(): Promise<number> {
     const [r] = await this.pool.query<ResultSetHeader>(
-      `UPDATE blacklist SET removed_at = NOW(3), removed_reason = 'expired'
-        WHERE removed_at IS NULL AND expires_at <= NOW(3)${id === undefined ? '' : ' AND id = ?'}`,
-      id === undefined ? [] : [id],
+      `UPDATE blacklist SET removed_at = NOW(3), removed_reason = 'expired' WHERE removed_at IS NULL AND expires_at <= NOW(3)`,
     );
     return r.affectedRows;
   }
