@@ -1,6 +1,6 @@
 // One prom-client registry per worker (several workers may share a process in
 // tests), plus a plain snapshot object the RunningWorker exposes.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface WorkerMetricsSnapshot {
   received: number;
@@ -22,16 +22,15 @@ export interface WorkerMetrics {
   /** Call at handler start; the returned function records the outcome and latency. */
   handlerStart(): (outcome: 'handled' | 'failed' | 'permanent') => void;
   reconciled(fixed: number): void;
-  /** A row never became visible (rolled back); workers call helpers' counter. */
+  /** A row never became visible (the handler threw RolledBackError). */
   rolledBack(): void;
   /** Queue mode: async depth provider for the queue_depth gauge. */
   setQueueDepth(fn: () => Promise<Record<string, number>>): void;
 }
 
-export function createMetrics(worker: string, o: { defaultMetrics?: boolean } = {}): WorkerMetrics {
+export function createMetrics(worker: string): WorkerMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ worker });
-  if (o.defaultMetrics) collectDefaultMetrics({ register: registry });
   const snapshot: WorkerMetricsSnapshot = { received: 0, handled: 0, failed: 0, invalid: 0, inFlight: 0, reconciled: 0, relayed: 0, rolledBack: 0 };
   const c = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
   const received = c('dbfifo_lines_received_total', 'Lines taken off the pipe');

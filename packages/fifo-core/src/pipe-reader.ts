@@ -91,10 +91,6 @@ export class PipeReader {
     return this.current !== undefined && !this.current.socket.destroyed;
   }
 
-  get paused(): boolean {
-    return this.holds.size > 0;
-  }
-
   /** Stop taking lines off the pipe until resume(reason). */
   hold(reason: string): void {
     this.holds.add(reason);
