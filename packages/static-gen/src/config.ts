@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ConfigError, env, loadConfig, loadDatabaseConfig, loadRuntimeConfig,
+  collectConfig, ConfigError, env, loadConfig, loadDatabaseConfig, loadRuntimeConfig,
   type DatabaseConfig, type RuntimeConfig,
 } from '@dbfifo/fifo-core';
 import type { SiteSettings } from './site.ts';
@@ -64,23 +64,13 @@ export interface StaticConfig {
  */
 export const DEFAULT_CONCURRENCY = '64';
 
-function part<T>(fn: () => T, problems: string[]): T | undefined {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ConfigError) problems.push(...err.problems);
-    else throw err;
-    return undefined;
-  }
-}
-
 /** Whole config, or one ConfigError listing every problem (runtime, database and static-gen's own). */
 export function loadStaticConfig(source: NodeJS.ProcessEnv = process.env): StaticConfig {
-  const problems: string[] = [];
-  const runtime = part(() => loadRuntimeConfig(WORKER_NAME, { DBFIFO_CONCURRENCY: DEFAULT_CONCURRENCY, ...source }), problems);
-  const db = part(() => loadDatabaseConfig(source), problems);
-  const own = part(() => loadConfig(staticSpec, source), problems);
-  if (problems.length > 0 || !runtime || !db || !own) throw new ConfigError(problems);
+  const { runtime, db, own } = collectConfig({
+    runtime: () => loadRuntimeConfig(WORKER_NAME, { DBFIFO_CONCURRENCY: DEFAULT_CONCURRENCY, ...source }),
+    db: () => loadDatabaseConfig(source),
+    own: () => loadConfig(staticSpec, source),
+  });
   if (own.coalesceMaxMs < own.coalesceMs) throw new ConfigError([`STATIC_COALESCE_MAX_MS (${own.coalesceMaxMs}) must be at least STATIC_COALESCE_MS (${own.coalesceMs})`]);
   return {
     runtime,
