@@ -1,9 +1,9 @@
 // Everything one static-gen process holds open: the pool, the compiled
 // templates, the site, the lock they share, the batch updater. Used by the
 // worker (worker.ts) and the rebuild command (rebuild-cli.ts) alike.
+import { createPool } from '@dbfifo/fifo-core';
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import { openPool } from './db.ts';
 import { Mutex } from './mutex.ts';
 import { reconcileSite, type ReconcileOptions, type SiteReconcileReport } from './reconcile.ts';
 import { Site } from './site.ts';
@@ -26,7 +26,7 @@ export async function openStaticApp(config: StaticConfig, log: Logger, signal?: 
   const templates = await Templates.load(config.static.templatesDir);
   const site = new Site(config.site, templates);
   await site.prepare();
-  const pool = openPool(config.db.url, config.static.renderConcurrency + 4);
+  const pool = createPool(config.db, { connectionLimit: config.static.renderConcurrency + 4 });
   const lock = new Mutex();
   const updater = createUpdater({
     pool, site, lock, log, signal,

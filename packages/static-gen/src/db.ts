@@ -1,7 +1,6 @@
 // Every query static-gen runs. Times come back as integer microseconds since
 // the epoch (UNIX_TIMESTAMP), so no session time zone or driver Date
 // conversion can shift them, and a page's mtime can equal its row's updated_at.
-import mysql from 'mysql2/promise';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { readCommittedOutcome } from '@dbfifo/fifo-core';
 
@@ -25,10 +24,6 @@ const US = (col: string) => `CAST(UNIX_TIMESTAMP(${col}) * 1000000 AS UNSIGNED)`
 const FULL = `id, slug, title, summary, body, author, status, version,
   ${US('published_at')} AS publishedUs, ${US('updated_at')} AS updatedUs`;
 const SUMMARY = `id, slug, title, summary, author, ${US('published_at')} AS publishedUs, ${US('updated_at')} AS updatedUs`;
-
-export function openPool(url: string, connectionLimit = 8): Pool {
-  return mysql.createPool({ uri: url, connectionLimit, supportBigNumbers: true, bigNumberStrings: false });
-}
 
 function toRow(r: RowDataPacket): ArticleRow {
   return {
