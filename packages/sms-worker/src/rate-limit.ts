@@ -14,11 +14,24 @@ export interface RateLimiter {
   close?(): Promise<void>;
 }
 
-/** Both limiters serve callers one at a time, in arrival order; subclasses say how long one turn waits. */
+/**
+ * Both limiters keep the same rule (at most `burst` grants in any windowMs =
+ * burst/ratePerSec seconds) and serve callers one at a time, in arrival order;
+ * subclasses say how long one turn waits.
+ */
 export abstract class QueuedLimiter implements RateLimiter {
   #queue: Promise<void> = Promise.resolve();
+  protected readonly burst: number;
+  protected readonly windowMs: number;
 
-  abstract get limited(): boolean;
+  constructor(ratePerSec: number, burst = 1) {
+    this.burst = Math.max(1, burst);
+    this.windowMs = ratePerSec > 0 ? (1000 * this.burst) / ratePerSec : 0;
+  }
+
+  get limited(): boolean {
+    return this.windowMs > 0;
+  }
 
   /** Wait until this turn may send, and record the grant. */
   protected abstract waitTurn(signal?: AbortSignal): Promise<void>;
@@ -32,30 +45,22 @@ export abstract class QueuedLimiter implements RateLimiter {
 }
 
 export class TokenBucket extends QueuedLimiter {
-  readonly #windowMs: number;
-  readonly #burst: number;
   /** Times of the last `burst` grants, oldest first. */
   readonly #grants: number[] = [];
 
   constructor(ratePerSec: number, burst = 1, private readonly now: () => number = () => performance.now()) {
-    super();
-    this.#burst = Math.max(1, burst);
-    this.#windowMs = ratePerSec > 0 ? (1000 * this.#burst) / ratePerSec : 0;
-  }
-
-  get limited(): boolean {
-    return this.#windowMs > 0;
+    super(ratePerSec, burst);
   }
 
   protected async waitTurn(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     for (;;) {
-      const oldest = this.#grants.length < this.#burst ? -Infinity : this.#grants[0]!;
-      const wait = oldest + this.#windowMs - this.now();
+      const oldest = this.#grants.length < this.burst ? -Infinity : this.#grants[0]!;
+      const wait = oldest + this.windowMs - this.now();
       if (wait <= 0) break;
       await sleep(Math.ceil(wait), undefined, { signal });
     }
     this.#grants.push(this.now());
-    if (this.#grants.length > this.#burst) this.#grants.shift();
+    if (this.#grants.length > this.burst) this.#grants.shift();
   }
 }

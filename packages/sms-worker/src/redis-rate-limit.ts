@@ -47,8 +47,6 @@ export interface RedisRateLimiterOptions {
 }
 
 export class RedisRateLimiter extends QueuedLimiter {
-  readonly #windowMs: number;
-  readonly #burst: number;
   readonly #key: string;
   readonly #retryMs: number;
   readonly #log?: Logger;
@@ -56,9 +54,7 @@ export class RedisRateLimiter extends QueuedLimiter {
   #lastErrorLog = 0;
 
   constructor(o: RedisRateLimiterOptions) {
-    super();
-    this.#burst = Math.max(1, o.burst ?? 1);
-    this.#windowMs = o.ratePerSec > 0 ? (1000 * this.#burst) / o.ratePerSec : 0;
+    super(o.ratePerSec, o.burst);
     this.#key = o.key;
     this.#retryMs = o.retryMs ?? 500;
     this.#log = o.log;
@@ -70,16 +66,12 @@ export class RedisRateLimiter extends QueuedLimiter {
     this.#redis.defineCommand('dbfifoRateTake', { numberOfKeys: 1, lua: TAKE });
   }
 
-  get limited(): boolean {
-    return this.#windowMs > 0;
-  }
-
   protected async waitTurn(signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
       let waitMs: number;
       try {
-        waitMs = Number(await abortable(this.#redis.dbfifoRateTake(this.#key, this.#burst, this.#windowMs), signal));
+        waitMs = Number(await abortable(this.#redis.dbfifoRateTake(this.#key, this.burst, this.windowMs), signal));
       } catch (err) {
         signal?.throwIfAborted();
         const now = Date.now();
