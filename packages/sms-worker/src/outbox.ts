@@ -40,11 +40,11 @@ export class Outbox {
   }
 
   /** A bare-number line becomes a row first; the same line delivered twice finds the first row. */
-  async insertFromLine(lineId: string, mobile: string, body: string): Promise<number> {
+  async insertFromLine(lineId: string, mobile: string, body: string): Promise<OutboxRow> {
     await this.pool.execute('INSERT IGNORE INTO sms_outbox (mobile, body, line_id) VALUES (?, ?, ?)', [mobile, body, lineId]);
-    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT id FROM sms_outbox WHERE line_id = ?', [lineId]);
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM sms_outbox WHERE line_id = ?`, [lineId]);
     if (!rows[0]) throw new Error(`outbox row for line ${lineId} not found after insert`);
-    return Number(rows[0].id);
+    return rows[0] as OutboxRow;
   }
 
   /** pending → sending. True when this caller won the row; the row's new attempts is `attempts + 1`. */

@@ -77,9 +77,7 @@ export function createSmsWorker(): SmsWorker {
       if (line.kind === 'blank') return;
       if (line.kind === 'mobile') {
         // The article's form: record the text first, so it has the row's guarantees.
-        const id = await outbox.insertFromLine(message.id, line.mobile, h.config.sms.defaultBody);
-        const row = await outbox.fetch(id);
-        if (row) await deliver(row, h);
+        await deliver(await outbox.insertFromLine(message.id, line.mobile, h.config.sms.defaultBody), h);
         return;
       }
       // The trigger rang before COMMIT: wait for that COMMIT (a locking read), not a guessed delay.
