@@ -51,7 +51,7 @@ export class Firewall {
     // Groups run one at a time, which also keeps two syncs of one address in order.
     this.batcher = new SyncBatcher((raws) => this.syncGroup(raws), o.maxBatch ?? 1000, o.batchWindowMs ?? 0);
     this.timers = new ExpiryTimers((address) => {
-      this.sync(address, this.log).catch((err) => this.log.error({ err, address }, 'expiry: sync failed (reconcile will retry)'));
+      this.sync(address).catch((err) => this.log.error({ err, address }, 'expiry: sync failed (reconcile will retry)'));
     });
   }
 
@@ -67,7 +67,7 @@ export class Firewall {
    * are grouped (SyncBatcher): one read, one kernel command, one UPDATE for
    * the whole group.
    */
-  async sync(raw: string, _log: Logger = this.log): Promise<SyncResult> {
+  async sync(raw: string): Promise<SyncResult> {
     return this.batcher.sync(raw);
   }
 

@@ -61,7 +61,7 @@ export function createFirewallWorker(): FirewallWorker {
       const bell = message.body;
       h.log.debug({ doorbell: bell }, 'doorbell');
       if (bell.id === undefined) {
-        if (bell.address !== undefined) await firewall.sync(bell.address, h.log);
+        if (bell.address !== undefined) await firewall.sync(bell.address);
         return;
       }
       // The trigger rang before COMMIT: wait until the table shows what the
@@ -87,7 +87,7 @@ export function createFirewallWorker(): FirewallWorker {
       if (settled === undefined) h.log.info({ id, op: bell.op }, 'change not visible (rolled back?): syncing with what the table says');
       // The row is the truth for its address; the doorbell's address only for delete/moved.
       const address = typeof settled === 'object' ? settled.address : bell.address;
-      if (address !== undefined) await firewall.sync(address, h.log);
+      if (address !== undefined) await firewall.sync(address);
     },
 
     async reconcile(h) {
