@@ -17,7 +17,6 @@ export interface DeadLetterEntry {
 export class DeadLetterFile {
   /** Appends are chained so entries never interleave and order is kept. */
   private tail: Promise<void> = Promise.resolve();
-  written = 0;
 
   constructor(readonly file: string, readonly pipe: string, private onError: (e: unknown) => void = () => {}) {}
 
@@ -35,9 +34,6 @@ export class DeadLetterFile {
     const line = JSON.stringify(entry) + '\n';
     this.tail = this.tail
       .then(() => fs.promises.appendFile(this.file, line, { mode: 0o640 }))
-      .then(() => {
-        this.written++;
-      })
       .catch(this.onError);
     return this.tail;
   }
