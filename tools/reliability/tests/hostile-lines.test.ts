@@ -51,7 +51,12 @@ describe('hostile lines on a worker pipe', () => {
     await waitFor(() => worker.metrics.inFlight === 0 && worker.metrics.received >= all.length, { timeoutMs: 30_000, message: 'all lines taken' });
     const m = worker.metrics;
     const c = await db.counts();
-    const dead = await readDeadLetters(`${pipe}.dead`);
+    // Refusals are counted at once; their dead-letter entries are appended in order, asynchronously.
+    let dead = await readDeadLetters(`${pipe}.dead`);
+    await waitFor(async () => (dead = await readDeadLetters(`${pipe}.dead`)).length >= m.invalid, {
+      timeoutMs: 10_000,
+      message: `${m.invalid} dead-letter entries`,
+    });
     const [tables] = await db.conn.query('SHOW TABLES');
     report('hostile-lines', { linesSent: all.length, received: m.received, invalid: m.invalid, rolledBack: m.rolledBack, handlerCalls: m.handled, failed: m.failed, deadLetters: dead.length, ...c });
     expect(c.items).toBe(1);
