@@ -24,3 +24,4 @@ export { LineFramer, type FrameEvent } from './line-framer.ts';
 export { ensureFifo, openFifoReader, openPipe, PipeError } from './pipe-open.ts';
 export { readDeadLetters, type DeadLetterEntry } from './dead-letter.ts';
 export type { WorkerMetricsSnapshot } from './metrics.ts';
+export { forEachLimit } from './for-each-limit.ts';

@@ -1,7 +1,7 @@
 // sms-worker as a fifo-core WorkerDefinition: what one line on the `sms` pipe
 // means, and how reconcile brings sms_outbox in line (pending rows sent, stuck
 // rows resolved). The runtime does reading, dispatch, queueing and shutdown.
-import { createPool, RolledBackError, type Helpers, type Message, type WorkerDefinition } from '@dbfifo/fifo-core';
+import { createPool, forEachLimit, RolledBackError, type Helpers, type Message, type WorkerDefinition } from '@dbfifo/fifo-core';
 import { setMaxListeners } from 'node:events';
 import type { Pool } from 'mysql2/promise';
 import { rateKey, rateScope, type SmsConfig } from './config.ts';
@@ -102,7 +102,7 @@ export function createSmsWorker(): SmsWorker {
       const report = { fixed: 0, pending: 0, stuck: 0, failed: 0, errors: 0 };
       const pending = await outbox.pending(reconcileBatch);
       report.pending = pending.length;
-      await eachLimited(pending, h.config.runtime.concurrency, async (row) => {
+      await forEachLimit(pending, h.config.runtime.concurrency, async (row) => {
         try {
           const r = await sender.deliverPending(row, h.log, h.signal);
           count(r);
@@ -119,7 +119,7 @@ export function createSmsWorker(): SmsWorker {
       });
       const stuck = await outbox.stuck(stuckAfterMs, reconcileBatch);
       report.stuck = stuck.length;
-      await eachLimited(stuck, h.config.runtime.concurrency, async (row) => {
+      await forEachLimit(stuck, h.config.runtime.concurrency, async (row) => {
         try {
           const r = await sender.resolveStuck(row, h.log, h.signal);
           count(r);
@@ -152,13 +152,5 @@ function createLimiter(c: SmsConfig, log: Helpers<SmsConfig>['log']): RateLimite
 }
 
 /** Run fn over items with at most `limit` at once. */
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(lanes);
-}
-
 /** The worker `src/main.ts` runs. */
 export const smsWorker = createSmsWorker();

@@ -8,13 +8,13 @@
 // full pass (fingerprint in .static-gen.json), or `force` is set (the rebuild
 // command), every published article is rendered; unchanged bytes are still
 // not rewritten.
+import { forEachLimit } from '@dbfifo/fifo-core';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { TEMP_FILE, mtimeIsBefore, removeFile } from './atomic-write.ts';
 import { fetchArticles, publishedSlugsAmong, publishedStamps, type Stamp } from './db.ts';
-import { forEachLimit } from './limit.ts';
 import type { Mutex } from './mutex.ts';
 import type { Site } from './site.ts';
 import { isSafeSlug, slugOfFile } from './slug.ts';

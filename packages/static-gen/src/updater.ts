@@ -16,10 +16,9 @@
 //    lines: once per burst, without holding every edit back.
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import { RolledBackError, waitForRow } from '@dbfifo/fifo-core';
+import { forEachLimit, RolledBackError, waitForRow } from '@dbfifo/fifo-core';
 import { type ArticleRow, fetchArticle, fetchCommittedVersion, fetchLatest, fetchSitemap, publishedSlugsAmong } from './db.ts';
 import { Coalescer, type FlushOutcome } from './coalescer.ts';
-import { forEachLimit } from './limit.ts';
 import { Mutex } from './mutex.ts';
 import type { NewsEvent } from './message.ts';
 import type { Site } from './site.ts';

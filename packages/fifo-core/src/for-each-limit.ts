@@ -1,5 +1,6 @@
-// Run fn over items with at most `concurrency` at once (render + write is I/O
-// bound; a few in parallel keep the disk and the database busy).
+// Run fn over items with at most `concurrency` at once: what reconcile passes
+// and batch renders use to keep the database and disk busy without flooding them.
+// Rejects with the first error; lanes already running finish their item.
 export async function forEachLimit<T>(items: Iterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   const it = items[Symbol.iterator]();
   const lanes = Array.from({ length: Math.max(1, concurrency) }, async () => {
