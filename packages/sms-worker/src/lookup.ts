@@ -15,12 +15,12 @@ export interface LookupRow {
   id: number;
   to_e164: string;
   body: string;
-  claimed_at: Date;
+  claimedAtMs: number;
 }
 
 export async function findSentMessage(client: TwilioClient, outbox: Outbox, row: LookupRow, windowMs: number): Promise<string | undefined> {
   // RFC 2822 dates have whole seconds: widen by one second so rounding cannot hide a match.
-  const since = row.claimed_at.getTime() - windowMs - 1000;
+  const since = row.claimedAtMs - windowMs - 1000;
   const recent = await client.messages.list({ to: row.to_e164, limit: LOOKUP_SCAN_LIMIT, pageSize: 200 });
   const candidates = recent
     .filter((m) => m.body === row.body && m.dateCreated && m.dateCreated.getTime() >= since)

@@ -15,10 +15,16 @@ export interface OutboxRow {
   to_e164: string | null;
   provider_sid: string | null;
   attempts: number;
-  claimed_at: Date | null;
+  /**
+   * claimed_at as epoch milliseconds, converted by the server: a TIMESTAMP
+   * read as a Date would be taken in the worker's time zone, and a worker
+   * whose zone differs from the server's would look for a sent message hours
+   * off (and send it again).
+   */
+  claimed_at_ms: number | null;
 }
 
-const COLUMNS = 'id, mobile, body, status, to_e164, provider_sid, attempts, claimed_at';
+const COLUMNS = 'id, mobile, body, status, to_e164, provider_sid, attempts, CAST(UNIX_TIMESTAMP(claimed_at) * 1000 AS SIGNED) AS claimed_at_ms';
 const TEXT_MAX = 1024;
 const clip = (s: string): string => (s.length > TEXT_MAX ? s.slice(0, TEXT_MAX - 1) + '…' : s);
 
@@ -67,9 +73,13 @@ export class Outbox {
     return r.affectedRows === 1;
   }
 
-  /** Heartbeat without a new attempt (before a provider lookup). */
-  async touch(id: number, token: number): Promise<void> {
-    await this.pool.execute(`UPDATE sms_outbox SET claimed_at = NOW(3) WHERE id = ? AND status = 'sending' AND attempts = ?`, [id, token]);
+  /** Heartbeat without a new attempt. False when the claim is no longer ours (a resolver took the row over). */
+  async touch(id: number, token: number): Promise<boolean> {
+    const [r] = await this.pool.execute<ResultSetHeader>(
+      `UPDATE sms_outbox SET claimed_at = NOW(3) WHERE id = ? AND status = 'sending' AND attempts = ?`,
+      [id, token],
+    );
+    return r.affectedRows === 1;
   }
 
   async noteError(id: number, token: number, code: string, message: string): Promise<void> {

@@ -57,16 +57,16 @@ export class Sender {
   async resolveStuck(row: OutboxRow, log: Logger, signal: AbortSignal): Promise<DeliveryResult> {
     if (this.d.inFlight.has(row.id) || row.status !== 'sending') return 'skipped';
     const e164 = row.to_e164 ?? (normalisePhone(row.mobile, this.d.sms.defaultRegion) as { e164?: string }).e164;
-    const claimedAt = row.claimed_at ?? new Date(0);
+    const claimedAtMs = row.claimed_at_ms ?? 0;
     if (this.d.sms.recovery === 'park' || !e164) {
-      const note = `outcome unknown: claimed ${claimedAt.toISOString()} by a worker that never recorded a result; check the provider, then set status to 'sent' or 'pending'`;
+      const note = `outcome unknown: claimed ${new Date(claimedAtMs).toISOString()} by a worker that never recorded a result; check the provider, then set status to 'sent' or 'pending'`;
       const parked = await this.d.outbox.park(row.id, row.attempts, note);
       if (parked) log.warn({ id: row.id }, 'sms row parked for a person');
       return parked ? 'parked' : 'skipped';
     }
     return this.#guarded(row.id, async () => {
       const c: Claimed = { id: row.id, e164, body: row.body, token: row.attempts };
-      const sid = await findSentMessage(this.d.client, this.d.outbox, { id: c.id, to_e164: e164, body: c.body, claimed_at: claimedAt }, this.d.sms.recoveryWindowMs);
+      const sid = await findSentMessage(this.d.client, this.d.outbox, { id: c.id, to_e164: e164, body: c.body, claimedAtMs }, this.d.sms.recoveryWindowMs);
       if (sid) {
         const ok = await this.d.outbox.markSent(c.id, c.token, sid, 'recovered: the provider had it already (worker stopped before recording)');
         if (ok) log.info({ id: c.id, sid }, 'sms row recovered: already sent, not resent');
@@ -99,6 +99,14 @@ export class Sender {
         // Shutdown while waiting for a token: nothing went out for this attempt.
         await outbox.release(c.id, c.token);
         return 'released';
+      }
+      // The wait for a token has no upper bound (a slow shared rate, Redis
+      // down): renew the claim, and send only if it is still ours. Otherwise
+      // a resolver that saw the claim go stale has taken the row over, and
+      // both would send.
+      if (!(await outbox.touch(c.id, c.token))) {
+        log.warn({ id: c.id }, 'sms row taken over while waiting for the rate limit; not sent by this worker');
+        return 'skipped';
       }
       try {
         const msg = await this.d.client.messages.create({
@@ -134,10 +142,10 @@ export class Sender {
       }
 
       if (outcome.kind === 'unknown') {
-        await outbox.touch(c.id, c.token);
+        if (!(await outbox.touch(c.id, c.token))) return 'skipped';
         const row = await outbox.fetch(c.id);
         // A failed lookup throws: the row stays 'sending' and reconcile resolves it later.
-        const sid = await findSentMessage(this.d.client, outbox, { id: c.id, to_e164: c.e164, body: c.body, claimed_at: row?.claimed_at ?? new Date() }, sms.recoveryWindowMs);
+        const sid = await findSentMessage(this.d.client, outbox, { id: c.id, to_e164: c.e164, body: c.body, claimedAtMs: row?.claimed_at_ms ?? Date.now() }, sms.recoveryWindowMs);
         if (sid) {
           await outbox.markSent(c.id, c.token, sid, `recovered after ${outcome.code}: the provider had it`);
           log.info({ id: c.id, sid }, 'sms was sent despite the error; recorded, not resent');

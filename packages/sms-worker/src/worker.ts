@@ -151,6 +151,5 @@ function createLimiter(c: SmsConfig, log: Helpers<SmsConfig>['log']): RateLimite
   return new RedisRateLimiter({ redisUrl: c.runtime.redisUrl, key, ratePerSec, burst: rateBurst, log });
 }
 
-/** Run fn over items with at most `limit` at once. */
 /** The worker `src/main.ts` runs. */
 export const smsWorker = createSmsWorker();
