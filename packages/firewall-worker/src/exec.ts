@@ -60,6 +60,13 @@ export function createRunner(o: RunnerOptions = {}): Runner {
           reject(new CommandError(full, typeof code === 'number' ? code : null, stderr || err.message, { cause: err }));
         },
       );
-      if (opts.input !== undefined) child.stdin?.end(opts.input);
+      if (opts.input !== undefined) {
+        // A command that exits before reading all its input (ipset restore
+        // stopping at "set is full") makes the rest of the write fail with
+        // EPIPE; unhandled, that error would kill the worker. The exit code
+        // already reports the failure through the callback above.
+        child.stdin?.on('error', () => undefined);
+        child.stdin?.end(opts.input);
+      }
     });
 }
