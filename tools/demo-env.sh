@@ -20,9 +20,23 @@ export STATIC_OUT_DIR=${STATIC_OUT_DIR:-$DEMO_DIR/site}
 export STATIC_PREVIEW_PORT=${STATIC_PREVIEW_PORT:-8080}
 export STATIC_SITE_URL=${STATIC_SITE_URL:-http://127.0.0.1:$STATIC_PREVIEW_PORT}
 
-# firewall-worker: dry-run, so the demo never touches this machine's firewall.
-# FIREWALL_BACKEND=ipset (as root) bans for real.
-export FIREWALL_BACKEND=${FIREWALL_BACKEND:-dry-run}
+# firewall-worker: as root, the ipset backend bans for real inside a network
+# namespace created here (never in this machine's own firewall); otherwise
+# dry-run, which only logs. FIREWALL_BACKEND / FIREWALL_NETNS set by the
+# caller win.
+FIREWALL_DEMO_NETNS=${FIREWALL_DEMO_NETNS:-dbfifo-demo}
+if [ -z "${FIREWALL_BACKEND:-}" ] && [ "$(id -u)" = 0 ] && ip netns list >/dev/null 2>&1 && command -v ipset >/dev/null; then
+  if ! ip netns list | grep -q "^$FIREWALL_DEMO_NETNS\( \|$\)"; then
+    ip netns add "$FIREWALL_DEMO_NETNS"
+    FIREWALL_DEMO_NETNS_CREATED=1 # tools/start removes it on exit
+  fi
+  ip netns exec "$FIREWALL_DEMO_NETNS" ip link set lo up
+  export FIREWALL_BACKEND=ipset FIREWALL_NETNS=${FIREWALL_NETNS:-$FIREWALL_DEMO_NETNS}
+  FIREWALL_DEMO_WHERE="ipset inside network namespace $FIREWALL_NETNS: ip netns exec $FIREWALL_NETNS ipset list"
+else
+  export FIREWALL_BACKEND=${FIREWALL_BACKEND:-dry-run}
+  FIREWALL_DEMO_WHERE="$FIREWALL_BACKEND backend; bans logged below"
+fi
 
 DEMO_SCHEMAS="sql/sms/schema.sql sql/static/schema.sql sql/firewall/schema.sql"
 
@@ -41,7 +55,7 @@ dbfifo demo: three workers wait on pipes in $DBFIFO_PIPE_DIR (database dbfifo)
             tools/stack sql dbfifo -e "INSERT INTO sms_outbox (mobile, body) VALUES ('13113668891', 'hello')"
   pages     pipe static    HTML in $STATIC_OUT_DIR, served at $STATIC_SITE_URL
             tools/stack sql dbfifo -e "INSERT INTO news (slug, title, summary, body, author, status, published_at) VALUES ('hello', 'Hello', 'First', '<p>Hi</p>', 'me', 'published', NOW())"
-  firewall  pipe firewall  $FIREWALL_BACKEND backend; bans logged below
+  firewall  pipe firewall  $FIREWALL_DEMO_WHERE
             tools/stack sql dbfifo -e "INSERT INTO blacklist (address, reason) VALUES ('203.0.113.7', 'by hand')"
   watch a pipe:  npx dbfifo watch <pipe>     Ctrl-C stops the workers; tools/stack down stops MariaDB and Redis.
 
