@@ -77,8 +77,19 @@ export async function openFifoReader(pipe: string): Promise<net.Socket> {
   return (await openFifoReaderWithInode(pipe)).socket;
 }
 
+/**
+ * Receives each read; the buffer is reused by the next read, so copy what you
+ * keep. With this, the socket emits no 'data', and pause() stops reading the
+ * kernel pipe at once (libuv readStop). A streaming socket keeps reading into
+ * its own buffer after pause() (up to ~64 KiB) and loses that on destroy().
+ */
+export type ChunkReceiver = (chunk: Buffer) => void;
+
+/** The size of one read: the default pipe capacity, so a read takes whole lines. */
+const READ_BYTES = 64 * 1024;
+
 /** openFifoReader, plus the inode actually opened (to notice the path being replaced later). */
-export function openFifoReaderWithInode(pipe: string): Promise<{ socket: net.Socket; ino: number }> {
+export function openFifoReaderWithInode(pipe: string, onChunk?: ChunkReceiver): Promise<{ socket: net.Socket; ino: number }> {
   return new Promise((resolve, reject) => {
     // O_NOFOLLOW: a symlink swapped in after ensureFifo is refused, not followed.
     fs.open(pipe, fs.constants.O_RDWR | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW, (err, fd) => {
@@ -89,7 +100,8 @@ export function openFifoReaderWithInode(pipe: string): Promise<{ socket: net.Soc
           fs.closeSync(fd);
           return reject(new PipeError(`${pipe} is not a FIFO`, 'ENOTFIFO'));
         }
-        const socket = new net.Socket({ fd, readable: true, writable: false, allowHalfOpen: true });
+        const onread = onChunk && { buffer: Buffer.allocUnsafe(READ_BYTES), callback: (n: number, buf: Buffer) => void onChunk(buf.subarray(0, n)) };
+        const socket = new net.Socket({ fd, readable: true, writable: false, allowHalfOpen: true, ...(onread ? { onread } : {}) });
         resolve({ socket, ino: st.ino });
       } catch (e) {
         try {
@@ -103,9 +115,9 @@ export function openFifoReaderWithInode(pipe: string): Promise<{ socket: net.Soc
   });
 }
 
-/** ensureFifo + openFifoReader. */
-export async function openPipe(pipe: string, o: EnsurePipeOptions = {}): Promise<{ socket: net.Socket; created: boolean; ino: number }> {
+/** ensureFifo + openFifoReader (reads go to `onChunk` when given, see ChunkReceiver). */
+export async function openPipe(pipe: string, o: EnsurePipeOptions & { onChunk?: ChunkReceiver } = {}): Promise<{ socket: net.Socket; created: boolean; ino: number }> {
   const created = await ensureFifo(pipe, o);
-  const { socket, ino } = await openFifoReaderWithInode(pipe);
+  const { socket, ino } = await openFifoReaderWithInode(pipe, o.onChunk);
   return { socket, created, ino };
 }

@@ -1,7 +1,8 @@
 // Reads a pipe through the event loop and hands framed lines over, one chunk's
 // worth at a time. When the consumer of lines returns a promise (queue relay), or
-// asks for a pause (direct dispatcher full), the socket stops reading: lines stay
-// in the kernel pipe, writers see it fill, nothing already taken is dropped.
+// asks for a pause (direct dispatcher full), the socket stops reading the kernel
+// pipe at once (onread mode, see pipe-open.ts): lines stay in the pipe, writers
+// see it fill, and nothing taken off the pipe sits in a buffer that stop() drops.
 //
 // A pipe removed or replaced under a running worker (rm, fifo_remove + fifo_create)
 // would leave it reading an inode nobody can open any more; a cheap periodic lstat
@@ -56,12 +57,15 @@ export class PipeReader {
   }
 
   private async open(): Promise<void> {
-    const { socket, created, ino } = await openPipe(this.o.pipe, { mode: this.o.mode, group: this.o.group });
+    const framer = new LineFramer(this.o.maxLineBytes);
+    // Reads start once the socket exists, on a later event-loop turn: `src` is set by then.
+    let src: Source | undefined;
+    const onChunk = (chunk: Buffer) => this.onData(src!, chunk);
+    const { socket, created, ino } = await openPipe(this.o.pipe, { mode: this.o.mode, group: this.o.group, onChunk });
     if (this.current === undefined) this.created = created;
-    const src: Source = { socket, framer: new LineFramer(this.o.maxLineBytes), ino };
+    src = { socket, framer, ino };
     socket.on('error', (e) => this.o.onError(e));
-    socket.on('data', (chunk: Buffer) => this.onData(src, chunk));
-    socket.on('close', () => this.sources.delete(src));
+    socket.on('close', () => this.sources.delete(src!));
     if (this.holds.size > 0) socket.pause();
     this.sources.add(src);
     this.current = src;

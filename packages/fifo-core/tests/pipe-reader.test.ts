@@ -138,6 +138,54 @@ describe('pipe reader', () => {
     await until(() => lines.length === 2);
   });
 
+  it('a held reader takes nothing more off the pipe, so stopping it loses no line a writer saw succeed', async () => {
+    const pipe = path.join(tempDir(), 'p');
+    const first: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const reader = new PipeReader({
+      pipe,
+      maxLineBytes: 4096,
+      // The first chunk's relay never finishes until released (Redis down, say).
+      onFrames: (frames) => {
+        for (const f of frames) if (f.kind === 'line') first.push(f.text);
+        return held;
+      },
+      onError: (e) => {
+        throw e;
+      },
+      checkIntervalMs: 0,
+    });
+    await reader.start();
+    const writer = fs.openSync(pipe, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    const line = (i: number) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(50)}`;
+    fs.writeSync(writer, line(0) + '\n');
+    await until(() => first.length === 1); // the reader is now holding
+    let written = 1;
+    try {
+      // Until the kernel pipe is full (EAGAIN): every line that went in was accepted.
+      for (; written < 20_000; written++) fs.writeSync(writer, line(written) + '\n');
+    } catch (e) {
+      expect((e as NodeJS.ErrnoException).code).toBe('EAGAIN');
+    }
+    await sleep(100);
+    const stopped = reader.stop();
+    release();
+    await stopped;
+    expect(first.length).toBeLessThan(written);
+
+    const { reader: next, lines } = collect(pipe);
+    await next.start();
+    fs.closeSync(writer);
+    await until(() => first.length + lines.length >= written, 5000).catch(() => undefined);
+    expect({ handedOver: first.length, readAfter: lines.length, total: first.length + lines.length }).toEqual({
+      handedOver: first.length,
+      readAfter: written - first.length,
+      total: written,
+    });
+    expect([...first, ...lines]).toEqual(Array.from({ length: written }, (_, i) => line(i)));
+  });
+
   it('parks no thread-pool thread, and lets the process exit once closed', async () => {
     const pipe = path.join(tempDir(), 'p');
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(fixtures, 'threadpool-probe.ts'), pipe], {
