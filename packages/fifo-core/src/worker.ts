@@ -152,7 +152,10 @@ export function startWorker<C extends WorkerConfig, T>(
     if (relay) {
       if (jobs.length === 0) return;
       relaying = jobs;
-      return relay.add(jobs).then(() => {
+      const onRetry = (e: Error, attempt: number) => {
+        if (attempt === 1 || attempt % 10 === 0) log.warn({ err: e.message, lines: jobs.length, attempt }, 'redis refused the relay batch: holding the pipe and retrying');
+      };
+      return relay.add(jobs, { signal: abort.signal, onRetry }).then(() => {
         relaying = [];
         metrics.relayed(jobs.length);
       });

@@ -3,6 +3,7 @@
 // Redis outage during which the relay stops taking lines and loses none.
 import fs from 'node:fs';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv } from '@dbfifo/test-utils';
 import { PermanentError, type WorkerDefinition } from '../src/contract.ts';
@@ -205,6 +206,32 @@ describe('queue mode', () => {
       await until(() => handled.size === 20 + accepted, `all ${20 + accepted} accepted lines handled`, 30_000);
       expect(dup).toBe(0);
       expect(logs.some((l) => String(l.msg).includes('redis unreachable'))).toBe(true);
+    });
+
+    it('an error reply from Redis (out of memory) holds the pipe and retries: every line is handled once Redis takes writes again', async () => {
+      const handled = new Set<string>();
+      const dir = tempDir();
+      const { w, runtime, logs } = start(
+        { name: 'q6', handle: async (m) => void handled.add(m.raw) },
+        queueEnv(dir, { REDIS_URL: redis.url }),
+      );
+      await w.ready;
+      expect(writeNonBlocking(runtime.pipe, ['first'])).toBe(1);
+      await until(() => handled.size === 1, 'the first line');
+      const admin = new Redis(redis.url);
+      try {
+        await admin.config('SET', 'maxmemory-policy', 'noeviction');
+        await admin.config('SET', 'maxmemory', '1'); // every write now answers OOM
+        expect(writeNonBlocking(runtime.pipe, ['during-1', 'during-2', 'during-3'])).toBe(3);
+        await until(() => logs.some((l) => String(l.msg).includes('redis refused the relay batch')), 'the refusal logged');
+        await sleep(300);
+        expect(handled.size).toBe(1);
+      } finally {
+        await admin.config('SET', 'maxmemory', '0');
+        admin.disconnect();
+      }
+      await until(() => handled.size === 4, 'the lines relayed after Redis took writes again');
+      expect([...handled].sort()).toEqual(['during-1', 'during-2', 'during-3', 'first']);
     });
 
     it('on shutdown during an outage, writes the lines it could not relay to the dead-letter file', async () => {
