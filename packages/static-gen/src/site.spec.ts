@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TEMPLATES_DIR } from './config.ts';
@@ -49,6 +49,12 @@ describe('Site', () => {
     expect(xml).toContain('<url><loc>https://news.example/news/one.html</loc><lastmod>2025-03-05T00:00:00.000Z</lastmod></url>');
     expect(xml).not.toContain('../x');
     expect(await readFile(join(out, 'index.html'), 'utf8')).toContain('<title>Example &amp; Co</title>');
+  });
+
+  it('names a partial with a syntax error at load, even one used only inside a loop', async () => {
+    await cp(DEFAULT_TEMPLATES_DIR, out, { recursive: true });
+    await writeFile(join(out, 'partials', 'article-card.hbs'), '<li>{{#each}}</li>');
+    await expect(Templates.load(out)).rejects.toThrow(/partials\/article-card\.hbs: Parse error/);
   });
 
   it('names a missing template file at load', async () => {

@@ -43,6 +43,14 @@ export class Templates {
     for (const file of partialNames) {
       const source = await readFile(join(partialDir, file), 'utf8');
       digest.update(`partials/${file}\0${source}\0`);
+      // compile() is lazy and a partial used only inside a loop is not reached
+      // by the trial render below: parse each one now so a syntax error stops
+      // the start (or a dev reload), naming the file.
+      try {
+        hb.parse(source);
+      } catch (err) {
+        throw new Error(`template ${join(partialDir, file)}: ${(err as Error).message}`, { cause: err });
+      }
       hb.registerPartial(file.slice(0, -'.hbs'.length), hb.compile(source, { strict: false }));
     }
 
