@@ -24,7 +24,8 @@ CREATE FUNCTION IF NOT EXISTS fifo_remove RETURNS STRING SONAME 'fifo.so';
 CREATE FUNCTION IF NOT EXISTS fifo_read RETURNS STRING SONAME 'fifo.so';
 CREATE FUNCTION IF NOT EXISTS fifo_write RETURNS STRING SONAME 'fifo.so';
 
--- Why the last fifo_* call of this connection said 'false' (or NULL).
+-- Why the last fifo_* call of this server thread said 'false' (or NULL): the
+-- connection's thread under the default one-thread-per-connection scheduler.
 CREATE FUNCTION IF NOT EXISTS fifo_error RETURNS STRING SONAME 'fifo.so';
 -- Library version, allowed directory and limits, as JSON.
 CREATE FUNCTION IF NOT EXISTS fifo_info RETURNS STRING SONAME 'fifo.so';

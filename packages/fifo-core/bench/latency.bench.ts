@@ -1,4 +1,4 @@
-// Commit-to-handler latency for a trigger-fired message, direct and queue mode.
+// INSERT-to-handler latency for a trigger-fired message, direct and queue mode.
 // A table with an AFTER INSERT trigger calling fifo_write(pipe, JSON_OBJECT('id', NEW.id));
 // the worker runs in this process. One autocommit INSERT at a time (no queueing):
 //   t0 = process.hrtime just before the INSERT is sent (with autocommit the
@@ -90,17 +90,17 @@ try {
   const row = (label: string, xs: number[]) =>
     `| ${label} | ${fmt(quantile(xs, 0.5), 2)} | ${fmt(quantile(xs, 0.99), 2)} | ${fmt(Math.max(...xs), 2)} |`;
   rows.push(row('INSERT round trip (reference)', direct.map((s) => s.insert)));
-  rows.push(row('direct: COMMIT → handler start', direct.map((s) => s.start)));
-  rows.push(row('direct: COMMIT → row visible in handler', direct.map((s) => s.visible)));
-  rows.push(row('queue: COMMIT → handler start', queue.map((s) => s.start)));
-  rows.push(row('queue: COMMIT → row visible in handler', queue.map((s) => s.visible)));
+  rows.push(row('direct: INSERT sent → handler start', direct.map((s) => s.start)));
+  rows.push(row('direct: INSERT sent → row visible in handler', direct.map((s) => s.visible)));
+  rows.push(row('queue: INSERT sent → handler start', queue.map((s) => s.start)));
+  rows.push(row('queue: INSERT sent → row visible in handler', queue.map((s) => s.visible)));
 } finally {
   await pool.end();
   await tdb.drop();
 }
 writeSection(
   'latency',
-  `## Commit-to-handler latency (trigger → fifo_write → pipe → handler)
+  `## INSERT-to-handler latency (trigger → fifo_write → pipe → handler)
 
 An \`AFTER INSERT\` trigger calls \`fifo_write(pipe, JSON_OBJECT('id', NEW.id))\`; the worker runs in the
 benchmark process. ${MESSAGES} autocommit INSERTs one at a time (after ${WARMUP} warm-up). Times in ms from

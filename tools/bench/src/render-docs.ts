@@ -79,7 +79,7 @@ export function renderDocs(order: readonly string[]): string[] {
     'npm run -w tools/bench docs            # re-render this page from tools/bench/results/*.json',
     '```',
     '',
-    'The benchmarks start their own stack instance (`STACK_NAME=bench`, MariaDB on 3430, Redis on 6430; `BENCH_STACK`, `BENCH_MYSQL_PORT`, `BENCH_REDIS_PORT` change it) so they never load the shared servers. Raw figures of the last run are in `tools/bench/results/*.json`.',
+    'The latency, trigger-cost and bulk scenarios run on their own stack instance (`STACK_NAME=bench`, MariaDB on 3430, Redis on 6430; `BENCH_STACK`, `BENCH_MYSQL_PORT`, `BENCH_REDIS_PORT` change it), so they do not load the shared servers. The worker scenario runs fifo-core\'s own benchmarks, which do not use that instance: ingest uses no server (pipes in a temporary directory), relay uses the shared stack\'s Redis (`tools/stack`, started if it is not up). Raw figures of the last run are in `tools/bench/results/*.json`.',
     '',
     ...results.map(scenarioSection),
     '## Each worker\'s own figures',
