@@ -3,6 +3,7 @@
 // runtime (reader, direct dispatch, BullMQ relay/consumer, reconcile,
 // shutdown) is fifo-core's job; a worker package only says what one line means.
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 
 /** One line read from a pipe, as a handler sees it. */
 export interface Message<T = unknown> {
@@ -30,6 +31,8 @@ export interface Helpers<C> {
   signal: AbortSignal;
   /** The worker's validated configuration (runtime part plus its own part). */
   config: C;
+  /** The worker's prom-client registry: metrics a worker registers here are served on /metrics with the runtime's. */
+  registry: Registry;
 }
 
 /** Result a reconcile pass reports; logged and counted by the runtime. */

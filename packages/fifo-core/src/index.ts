@@ -24,4 +24,6 @@ export { LineFramer, type FrameEvent } from './line-framer.ts';
 export { ensureFifo, openFifoReader, openPipe, PipeError } from './pipe-open.ts';
 export { readDeadLetters, type DeadLetterEntry } from './dead-letter.ts';
 export type { WorkerMetricsSnapshot } from './metrics.ts';
+// A worker's own metrics (Helpers.registry) use the same prom-client as the runtime.
+export { Counter, Gauge, Registry } from 'prom-client';
 export { forEachLimit } from './for-each-limit.ts';

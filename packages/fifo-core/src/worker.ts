@@ -52,7 +52,7 @@ export function startWorker<C extends WorkerConfig, T>(
   const log = (opts.logger ?? createLogger(def.name, rt.logLevel)).child({ pipe: rt.pipe, mode: rt.mode });
   const metrics = createMetrics(def.name);
   const abort = new AbortController();
-  const helpers: Helpers<C> = { log, signal: abort.signal, config };
+  const helpers: Helpers<C> = { log, signal: abort.signal, config, registry: metrics.registry };
   const dead = new DeadLetterFile(rt.deadLetterFile, rt.pipe, (e) => log.error({ err: e }, 'cannot write dead-letter file'));
   const idPrefix = `${queueNameFor(rt.pipe)}:${Date.now().toString(36)}`;
   let seq = 0;
@@ -89,6 +89,7 @@ export function startWorker<C extends WorkerConfig, T>(
       },
       signal: abort.signal,
       config,
+      registry: metrics.registry,
     };
   }
 

@@ -4,7 +4,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createLogger } from '@dbfifo/fifo-core';
+import { createLogger, Registry } from '@dbfifo/fifo-core';
 import { connect, createTestDatabase, removePipe, repoRoot, stackEnv, uniquePipePath, type TestDatabase } from '@dbfifo/test-utils';
 import type { Connection } from 'mysql2/promise';
 import { startTwilioLocal, type TwilioLocal } from '../../../tools/twilio-local/src/index.ts';
@@ -84,10 +84,10 @@ export async function smsFixture(env: Record<string, string> = {}): Promise<Fixt
 }
 
 /** A worker definition started by hand: tests call handle()/reconcile() directly. */
-export async function startedWorker(config: SmsConfig): Promise<{ worker: SmsWorker; helpers: { log: ReturnType<typeof createLogger>; signal: AbortSignal; config: SmsConfig }; stop(): Promise<void> }> {
+export async function startedWorker(config: SmsConfig): Promise<{ worker: SmsWorker; helpers: { log: ReturnType<typeof createLogger>; signal: AbortSignal; config: SmsConfig; registry: Registry }; stop(): Promise<void> }> {
   const worker = createSmsWorker();
   const abort = new AbortController();
-  const helpers = { log: createLogger('sms-test', config.runtime.logLevel), signal: abort.signal, config };
+  const helpers = { log: createLogger('sms-test', config.runtime.logLevel), signal: abort.signal, config, registry: new Registry() };
   await worker.start!(helpers);
   return {
     worker,
