@@ -5,7 +5,7 @@
 // Doorbells arriving in a burst share their work: one row read for every
 // doorbell waiting on its COMMIT (RowWaiter), then one table read, one
 // kernel command and one UPDATE per group of addresses (Firewall.sync).
-import { createPool, type WorkerDefinition, type Helpers } from '@dbfifo/fifo-core';
+import { Counter, createPool, type Helpers, type Registry, type WorkerDefinition } from '@dbfifo/fifo-core';
 import type { Pool } from 'mysql2/promise';
 import { createBackend, type CommandStats } from './backends.ts';
 import type { FirewallConfig } from './config.ts';
@@ -49,6 +49,7 @@ export function createFirewallWorker(): FirewallWorker {
       const f = h.config.firewall;
       pool = createPool(h.config.db, { connectionLimit: 4 });
       const backend = createBackend(f, h.log, stats);
+      countCommands(h.registry, stats);
       fw = new Firewall(pool, backend, { allowCidr: f.allowCidr, allowlist: f.allowlist, maxBatch: f.maxBatch, batchWindowMs: f.batchWindowMs }, h.log);
       const store = fw.store;
       waiter = new RowWaiter((ids) => store.byIds(ids));
@@ -105,3 +106,23 @@ export function createFirewallWorker(): FirewallWorker {
 }
 
 export const firewallWorker = createFirewallWorker();
+
+/**
+ * dbfifo_firewall_commands_total{outcome}: every ipset/iptables command, so an
+ * alert can fire on failures from reconcile, expiry timers and setup too, not
+ * only on failed doorbells. A failing -C/-S probe is an answer, counted ok.
+ */
+function countCommands(registry: Registry, stats: CommandStats): void {
+  if (registry.getSingleMetric('dbfifo_firewall_commands_total')) return;
+  new Counter({
+    name: 'dbfifo_firewall_commands_total',
+    help: 'Firewall commands run, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ outcome: 'ok' }, stats.commands - stats.failures);
+      this.inc({ outcome: 'failed' }, stats.failures);
+    },
+  });
+}

@@ -134,4 +134,22 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
     await new Promise((r) => setTimeout(r, 700)); // FIREWALL_ROW_WAIT_MS=500 has passed
     expect(await members4()).not.toContain('192.0.2.99');
   });
+
+  it('a failed kernel command is counted on /metrics, and the worker keeps going', async () => {
+    const failed = async () => {
+      const m = await w.running.registry.getSingleMetric('dbfifo_firewall_commands_total')!.get();
+      return m.values.find((v) => v.labels.outcome === 'failed')?.value ?? 0;
+    };
+    const before = await failed();
+    // The set disappears from under the worker (an operator, another tool): `ipset add` fails.
+    await w.net.inSrv('iptables', '-w', '-F', 'DBFIFO');
+    await w.net.inSrv('ipset', 'destroy', 'dbfifo-ban-v4');
+    await w.sql.query('INSERT INTO blacklist (address, reason) VALUES (?, ?)', ['192.0.2.77', 'set missing']);
+    await waitFor(async () => (await failed()) > before, { message: 'failure counted' });
+    expect(await w.running.registry.metrics()).toMatch(/dbfifo_firewall_commands_total\{outcome="ok",worker="firewall"\} [1-9]/);
+    // Reconcile heals it: set, rule and the ban are back.
+    await w.running.reconcileNow();
+    expect(await members4()).toContain('192.0.2.77');
+    expect(await w.net.inSrv('iptables', '-w', '-S', 'DBFIFO')).toContain('--match-set dbfifo-ban-v4 src');
+  });
 });
