@@ -1,5 +1,7 @@
 # Installs what the stack needs on a fresh Debian machine. Sourced.
-APT_PACKAGES="mariadb-server mariadb-client libmariadbd-dev redis-server iptables ipset iproute2 build-essential pkg-config chromium clang libclang-rt-14-dev"
+# socat: the firewall tests connect from a client namespace; systemd: systemd-analyze
+# verifies the deploy units (no running systemd needed).
+APT_PACKAGES="mariadb-server mariadb-client libmariadbd-dev redis-server iptables ipset iproute2 socat systemd build-essential pkg-config chromium clang libclang-rt-14-dev"
 
 missing_packages() {
   local pkg missing=""
