@@ -9,7 +9,10 @@ else
   MYSQL_PORT=${STACK_MYSQL_PORT:?set STACK_MYSQL_PORT for stack $STACK_NAME}
   REDIS_PORT=${STACK_REDIS_PORT:?set STACK_REDIS_PORT for stack $STACK_NAME}
 fi
-PIPE_DIR=$STATE/pipes
+# STACK_PIPE_DIR: fifo.so's sandbox when it is not the stack's own folder, e.g.
+# /tmp for the article's session verbatim ('/tmp/myfifo'). Such a directory is
+# used as it is: never re-permissioned, never removed.
+PIPE_DIR=${STACK_PIPE_DIR:-$STATE/pipes}
 # The server runs as the unprivileged `mysql` user when we are root (as in
 # production); as a normal user it runs as that user.
 if [ "$(id -u)" = 0 ]; then DB_USER=mysql; else DB_USER=$(id -un); fi

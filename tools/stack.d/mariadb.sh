@@ -43,13 +43,16 @@ root_sql() { mariadb --no-defaults --socket="$DB_SOCKET" -uroot "$@"; }
 # A server's pipe folder: owned by the server's group, setgid so pipes made by
 # workers inherit it, group-writable so both sides can create and remove them.
 prepare_pipe_dir() {
+  # A directory the stack does not own (STACK_PIPE_DIR=/tmp) keeps its owner and mode.
+  case "$1" in "$STATE"/*) ;; *) [ -d "$1" ] && return 0 ;; esac
+  mkdir -p "$1"
   chgrp "$(id -gn "$DB_USER")" "$1"
   chmod 2775 "$1"
 }
 
 # The server's user must reach the state folder, the plugin and the pipes.
 mariadb_prepare_dirs() {
-  mkdir -p "$DB_DATA" "$DB_PLUGIN" "$DB_DIR/binlog" "$PIPE_DIR"
+  mkdir -p "$DB_DATA" "$DB_PLUGIN" "$DB_DIR/binlog"
   chown -R "$DB_USER" "$DB_DIR"
   prepare_pipe_dir "$PIPE_DIR"
   local d=$STATE
