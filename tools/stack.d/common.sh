@@ -30,7 +30,15 @@ with_lock() {
   flock -u 9
 }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# pid_alive FILE NAME FRAGMENT: the pid in FILE runs, and it is the server we
+# started (its name is NAME and its command line has FRAGMENT), not another
+# process that reused the pid of a crashed one: only then may it be signalled.
+pid_alive() {
+  local pid
+  [ -f "$1" ] && pid=$(cat "$1") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$3"
+}
 
 wait_until() { # seconds, command...
   local deadline=$((SECONDS + $1)); shift

@@ -6,7 +6,10 @@ DB_SOCKET=$DB_DIR/mysqld.sock
 DB_PID=$DB_DIR/mysqld.pid
 DB_LOG=$DB_DIR/error.log
 
-mariadb_running() { pid_alive "$DB_PID"; }
+mariadb_running() { server_alive "$DB_DIR"; }
+
+# The mariadbd started with this folder's pid file (see pid_alive).
+server_alive() { pid_alive "$1/mysqld.pid" mariadbd "--pid-file=$1/mysqld.pid"; }
 
 # Every mariadbd of the stack (primary, replica) keeps its files in one folder:
 # data/, plugin/, mysqld.sock, mysqld.pid, error.log.
@@ -31,7 +34,7 @@ server_launch() {
 # server_stop DIR LABEL: clean shutdown, killed after 60 s.
 server_stop() {
   local dir=$1 label=$2 pid
-  pid_alive "$dir/mysqld.pid" || { rm -f "$dir/mysqld.pid"; return 0; }
+  server_alive "$dir" || { rm -f "$dir/mysqld.pid"; return 0; }
   pid=$(cat "$dir/mysqld.pid")
   mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
   wait_until 60 sh -c "! kill -0 $pid" || { log "$label did not stop: killing"; kill -9 "$pid" 2>/dev/null || true; }

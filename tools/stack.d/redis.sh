@@ -3,7 +3,8 @@
 REDIS_DIR=$STATE/redis
 REDIS_PID=$REDIS_DIR/redis.pid
 
-redis_running() { pid_alive "$REDIS_PID"; }
+# redis-server rewrites its command line to "redis-server 127.0.0.1:PORT".
+redis_running() { pid_alive "$REDIS_PID" redis-server "127.0.0.1:$REDIS_PORT"; }
 redis_ping() { redis-cli -p "$REDIS_PORT" ping | grep -q PONG; }
 
 redis_start() {

@@ -32,7 +32,7 @@ REPL_USER=dbfifo_repl
 REPL_PASSWORD=dbfifo
 REPL_TRIGGERS=${STACK_REPLICA_TRIGGERS:-ENFORCE}
 
-replica_running() { pid_alive "$REPL_PID"; }
+replica_running() { server_alive "$REPL_DIR"; }
 replica_ping() { server_ping "$REPL_DIR"; }
 replica_sql() { mariadb --no-defaults --socket="$REPL_SOCKET" -uroot "$@"; }
 
