@@ -3,7 +3,9 @@
 // private network namespace against the local stack's MariaDB.
 //   npm run bench -w packages/firewall-worker
 //   BENCH_SIZES=1000,10000 BENCH_LATENCY_SAMPLES=200 BENCH_MAX_SECONDS=120 BENCH_BACKENDS=ipset,iptables,dry-run
-// Results: docs/bench/firewall-worker.md (BENCH_OUT to write elsewhere).
+// Results: docs/bench/firewall-worker.md (BENCH_OUT to write elsewhere); the latency and
+// bans-per-second sections sit between `<!-- bench:firewall-latency -->` and
+// `<!-- bench:firewall-bans -->` markers, which tools/bench includes in docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -146,6 +148,7 @@ Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Linux ${os.rele
 Every firewall command runs as \`ip netns exec <ns> …\` in a private namespace (the exec adds a fork + setns per command).
 MariaDB is the local stack; the worker runs in direct mode, \`DBFIFO_CONCURRENCY=${CONCURRENCY}\`.
 
+<!-- bench:firewall-latency -->
 ## Insert-to-kernel latency (${SAMPLES} samples per backend)
 From sending the access_log INSERT that reaches the threshold (5 hits) to the exit of the command that put the address in the kernel
 (trigger → blacklist row → fifo_write → pipe → worker → row re-read → \`ipset\` / \`iptables\`).
@@ -153,7 +156,9 @@ From sending the access_log INSERT that reaches the threshold (5 hits) to the ex
 | backend | p50 ms | p99 ms | max ms | samples |
 | --- | ---: | ---: | ---: | ---: |
 ${latency.map((l) => `| ${l.backend} | ${f(l.p50)} | ${f(l.p99)} | ${f(l.max)} | ${l.samples} |`).join('\n')}
+<!-- /bench:firewall-latency -->
 
+<!-- bench:firewall-bans -->
 ## Bans applied per second
 *doorbells*: n single-row autocommit \`INSERT\`s into blacklist from ${CONNS} connections at once (each row rings the pipe); time from the first INSERT until every row is marked applied.
 *reconcile*: the kernel emptied behind the worker's back, then one \`reconcile()\` (\`ipset restore\` + \`swap\`, or \`iptables-restore --noflush\`).
@@ -172,6 +177,7 @@ bounded time and returns 'false', which is why "INSERT itself" grows with n (the
 never blocked for good). "Not applied" counts rows still waiting at the cut-off: doorbells still
 queued, or doorbells dropped while the pipe was full, which the next reconcile applies (the periodic
 one is off in this benchmark; a doorbell whose row is not yet visible schedules a catch-up reconcile).
+<!-- /bench:firewall-bans -->
 `;
 
 function ratios(): string {

@@ -8,6 +8,10 @@
 //      and the no-op case (bytes unchanged: read + render + compare);
 //   2. one edit through the batch path (page + index + sitemap) at N rows;
 //   3. a full rebuild of N articles (empty folder), then again with nothing changed.
+// Prints every figure as JSON, and rewrites the sections of 1. and 3. between their
+// `<!-- bench:static-gen-single -->` / `<!-- bench:static-gen-rebuild -->` markers in
+// docs/bench/static-gen.md (BENCH_OUT to write elsewhere; bench/report.ts renders them).
+// The rest of that file is written by hand and kept.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +22,11 @@ import { connect, loadSqlFile, repoRoot, stackEnv, urlForDatabase } from '@dbfif
 import { openStaticApp, type StaticApp } from '../src/app.ts';
 import { loadStaticConfig } from '../src/config.ts';
 import { fetchArticle } from '../src/db.ts';
+import { NEW_DOC, updateDoc, type StaticGenResults } from './report.ts';
 
 const N = Number(process.env.BENCH_ARTICLES ?? 100_000);
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 2000);
+const OUT = process.env.BENCH_OUT ?? join(repoRoot, 'docs/bench/static-gen.md');
 
 function stats(samplesNs: bigint[]) {
   const ms = samplesNs.map((n) => Number(n) / 1e6).sort((a, b) => a - b);
@@ -41,10 +47,11 @@ await loadSqlFile(stack, dbName, join(work, 'schema.sql'));
 const db = { url: urlForDatabase(stack, dbName), drop: () => rootSql(`DROP DATABASE IF EXISTS \`${dbName}\``) };
 const sql = await connect(db.url);
 const log = pino({ level: 'warn' });
-const results: Record<string, unknown> = { stack: stack.stackName, articles: N, single: SINGLE, cpus: cpus().length, loadavgAtStart: loadavg().map((l) => l.toFixed(1)).join(' ') };
+const results: StaticGenResults = { stack: stack.stackName, articles: N, single: SINGLE, cpus: cpus().length, loadavgAtStart: loadavg().map((l) => l.toFixed(1)).join(' ') };
 
 async function app(fsync: boolean, outDir: string): Promise<StaticApp> {
   const config = loadStaticConfig({ DATABASE_URL: db.url, DBFIFO_PIPE_DIR: stack.pipeDir, STATIC_OUT_DIR: outDir, STATIC_FSYNC: String(fsync), STATIC_SITEMAP_DELAY_MS: '0', LOG_LEVEL: 'warn' });
+  results.renderConcurrency = config.static.renderConcurrency;
   return openStaticApp(config, log);
 }
 
@@ -126,7 +133,10 @@ try {
     await rm(join(work, `full-${fsync}`), { recursive: true, force: true });
   }
   results.loadavgAtEnd = loadavg().map((l) => l.toFixed(1)).join(' ');
+  results.date = new Date().toISOString().slice(0, 10);
   console.log(JSON.stringify(results, null, 2));
+  await writeFile(OUT, updateDoc(await readFile(OUT, 'utf8').catch(() => NEW_DOC), results));
+  console.error(`wrote the single-article and rebuild sections of ${OUT}; its other sections (what was run, batch path, raw output) are written by hand`);
 } catch (err) {
   console.error('benchmark failed:', err);
   console.error('partial results:', JSON.stringify(results, null, 2));

@@ -1,17 +1,72 @@
 // docs/benchmarks.md and docs/benchmarks.svg from the saved results, plus
-// links to each worker's own figures in docs/bench/*.md.
+// each worker's marked sections read from docs/bench/*.md (workers.ts) and
+// links to those files.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadResults, repoRoot, type ScenarioResult, type Table } from './results.ts';
+import { fmt, loadResults, repoRoot, type ScenarioResult, type Table } from './results.ts';
 import { renderSvg } from './svg-chart.ts';
 import { headline } from './summary.ts';
+import { demote, readAllWorkerFigures, type WorkerFigures } from './workers.ts';
+import type { WorkerRerun } from './scenarios/worker.ts';
 
 function mdTable(t: Table): string {
   const line = (cells: (string | number)[]) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(t.headers), line(t.headers.map(() => '---')), ...t.rows.map(line)].join('\n');
 }
 
-function scenarioSection(r: ScenarioResult): string {
+/** Figures derived from a result's saved data at render time (so --docs-only shows them for old results too). */
+function derivedNotes(r: ScenarioResult): string[] {
+  if (r.scenario !== 'bulk' || !Array.isArray(r.data)) return [];
+  const passes = r.data as { reader: string; perSecond: number }[];
+  const of = (reader: string) => passes.filter((p) => p.reader === reader).map((p) => p.perSecond).sort((a, b) => a - b);
+  const raw = of('raw');
+  const core = of('fifo-core');
+  if (!raw.length || !core.length) return [];
+  const median = (xs: number[]) => (xs.length % 2 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2);
+  const one = raw.length === 1 && core.length === 1;
+  const a = median(raw);
+  const b = median(core);
+  return [
+    `Raw ÷ fifo-core reader, messages/s: ${fmt(a)} ÷ ${fmt(b)} = ×${(a / b).toFixed(2)} (the fifo-core reader keeps ${Math.round((100 * b) / a)}% of the bare reader's rate). ` +
+      (one
+        ? 'One run of each reader, so no median or range: a single figure each, on a shared machine.'
+        : `Medians of ${raw.length} (raw) and ${core.length} (fifo-core) runs.`),
+  ];
+}
+
+function rerunPhrase(name: string, worker: ScenarioResult | undefined): string {
+  if (!worker) return 'not rerun: no worker scenario result is saved';
+  const reruns = (worker.data as { workers?: WorkerRerun[] } | undefined)?.workers;
+  const at = worker.machine.date;
+  const r = reruns?.find((x) => x.name === name);
+  if (r?.status === 0) return `rerun by the worker scenario of ${at}`;
+  if (r) return `the worker scenario of ${at} tried to rerun it and it exited ${r.status}, so these are its last saved figures`;
+  if (!reruns) return `not rerun by the worker scenario's last run (${at}), which ran fifo-core's benchmarks only`;
+  return `not rerun by the worker scenario of ${at} (\`BENCH_WORKER_RERUN=0\`)`;
+}
+
+/** The workers' own sections, as their files in docs/bench/ have them now. */
+function workerBlock(figures: WorkerFigures[], worker: ScenarioResult | undefined): string {
+  const parts = [
+    "### The workers' own benchmarks: texts/s, pages/s, bans/s",
+    '',
+    "These sections are included as written in each worker's own file in `docs/bench/`, read whenever this page is rendered (also by `npm run -w tools/bench docs`, which measures nothing). They are each worker's last saved run, not part of the runs of the scenarios above: other times, sizes and load, so compare them with the ratios inside each section, not with the figures above. `npm run bench -- worker` reruns them first (`npm run bench -w <worker>`) unless `BENCH_WORKER_RERUN=0`.",
+    '',
+    ...figures.map((f) => {
+      const b = f.bench;
+      const load = f.load ? `load average at the end ${f.load} (its file's header)` : 'load in its run line below';
+      const missing = f.missing.length ? ` Not found in the file: ${f.missing.map((m) => `\`<!-- bench:${m} -->\``).join(', ')}.` : '';
+      return `- **${b.name}** (${b.measures}): run ${f.runDate ?? 'of unknown date'}, ${rerunPhrase(b.name, worker)}; from [${b.doc.replace(/^docs\//, '')}](${b.doc.replace(/^docs\//, '')}) (\`npm run bench -w ${b.pkg}\`); measured ${b.where}; ${load}.${missing}`;
+    }),
+    '',
+  ];
+  for (const f of figures) {
+    for (const s of f.sections) parts.push(demote(s.replace(/^## /, `## ${f.bench.name}: `), 2), '');
+  }
+  return parts.join('\n');
+}
+
+function scenarioSection(r: ScenarioResult, after?: string): string {
   const parts = [`## ${r.title}`, '', `Run \`npm run bench -- ${r.scenario}\` (or \`npm run -w tools/bench ${r.scenario}\`). Measured ${r.machine.date}.`, ''];
   parts.push(`Load average (1, 5, 15 min) when it finished: ${r.machine.load ?? 'not recorded'} on ${r.machine.cpus} CPUs.`, '');
   parts.push('**Sizes run:** ' + Object.entries(r.params).map(([k, v]) => `${k} = ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`).join('; ') + '.', '');
@@ -19,7 +74,9 @@ function scenarioSection(r: ScenarioResult): string {
   if (r.table) parts.push(mdTable(r.table), '');
   if (r.include) parts.push(r.include, '');
   for (const e of r.extra ?? []) parts.push(`**${e.title}**`, '', mdTable(e.table), '');
-  if (r.notes.length) parts.push(...r.notes.map((n) => `- ${n}`), '');
+  if (after) parts.push(after);
+  const notes = [...r.notes, ...derivedNotes(r)];
+  if (notes.length) parts.push(...notes.map((n) => `- ${n}`), '');
   return parts.join('\n');
 }
 
@@ -38,6 +95,9 @@ function workerFigures(): string {
 
 export function renderDocs(order: readonly string[]): string[] {
   const results = loadResults(order);
+  const workers = readAllWorkerFigures();
+  const workerResult = results.find((r) => r.scenario === 'worker');
+  const block = workerBlock(workers, workerResult);
   const machine = results[0]?.machine;
   const panels = results.filter((r) => r.chart).map((r) => ({ ...r.chart! }));
   const svgFile = join(repoRoot, 'docs/benchmarks.svg');
@@ -51,7 +111,7 @@ export function renderDocs(order: readonly string[]): string[] {
     '',
     '## Headline',
     '',
-    ...headline(results).map((l) => `- ${l}`),
+    ...headline(results, workers).map((l) => `- ${l}`),
     '',
     '## Reading the numbers',
     '',
@@ -76,12 +136,14 @@ export function renderDocs(order: readonly string[]): string[] {
     'npm run bench                          # every scenario, then this page and the chart',
     'npm run bench -- latency               # one scenario (latency | trigger-cost | bulk | worker)',
     'BENCH_TRIGGER_ROWS=50000 npm run bench -- trigger-cost   # sizes are environment variables',
+    'BENCH_WORKER_RERUN=0 npm run bench -- worker             # include fifo-core\'s and the workers\' last saved figures, rerun nothing',
     'npm run -w tools/bench docs            # re-render this page from tools/bench/results/*.json',
     '```',
     '',
-    'The latency, trigger-cost and bulk scenarios run on their own stack instance (`STACK_NAME=bench`, MariaDB on 3430, Redis on 6430; `BENCH_STACK`, `BENCH_MYSQL_PORT`, `BENCH_REDIS_PORT` change it), so they do not load the shared servers. The worker scenario runs fifo-core\'s own benchmarks, which do not use that instance: ingest uses no server (pipes in a temporary directory), relay uses the shared stack\'s Redis (`tools/stack`, started if it is not up). Raw figures of the last run are in `tools/bench/results/*.json`.',
+    'The latency, trigger-cost and bulk scenarios run on their own stack instance (`STACK_NAME=bench`, MariaDB on 3430, Redis on 6430; `BENCH_STACK`, `BENCH_MYSQL_PORT`, `BENCH_REDIS_PORT` change it), so they do not load the shared servers. The worker scenario runs fifo-core\'s own benchmarks, then each worker\'s, which do not use that instance: ingest uses no server (pipes in a temporary directory), relay uses the shared stack\'s Redis (`tools/stack`, started if it is not up); sms-worker and firewall-worker use the shared stack\'s MariaDB (firewall-worker\'s `ip netns` needs root), static-gen the `tools/stack` instance `BENCH_STACK` names (`main` when unset). Their default sizes are long runs (static-gen rebuilds 100,000 articles, firewall-worker applies bursts of 10,000 bans); each reads its own size variables (see its file in `docs/bench/`). Raw figures of the last run are in `tools/bench/results/*.json`.',
     '',
-    ...results.map(scenarioSection),
+    ...results.map((r) => scenarioSection(r, r === workerResult ? block : undefined)),
+    ...(workerResult ? [] : ['## Worker side', '', block]),
     '## Each worker\'s own figures',
     '',
     workerFigures(),

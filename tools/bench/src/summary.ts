@@ -2,12 +2,14 @@
 // headline), computed from the saved results so they never drift from the tables.
 import type { ScenarioResult } from './results.ts';
 import { fmt } from './results.ts';
+import type { WorkerFigures } from './workers.ts';
 
 interface LatencyRow { name: string; s: { p50: number; p99: number; max: number }; fromSent?: { p50: number; p99: number } }
 interface TriggerFigure { variant: string; perRow: number }
 interface BulkPass { reader: string; rows: number; ok: number; failed: number; received: number; missing: number; duplicates: number; perSecond: number }
 
-export function headline(results: ScenarioResult[]): string[] {
+/** `workers`: each worker's own benchmark as read from docs/bench/*.md (one line each). */
+export function headline(results: ScenarioResult[], workers: WorkerFigures[] = []): string[] {
   const by = (s: string) => results.find((r) => r.scenario === s);
   const out: string[] = [];
   const lat = by('latency')?.data as { consumers: LatencyRow[] } | undefined;
@@ -67,12 +69,27 @@ export function headline(results: ScenarioResult[]): string[] {
   }
   const bulk = by('bulk')?.data as BulkPass[] | undefined;
   if (bulk?.length) {
+    const raw = bulk.filter((p) => p.reader === 'raw');
+    const core = bulk.filter((p) => p.reader === 'fifo-core');
+    // One pass per reader is one run: the ratio of those two figures, said to be one run (no median to give).
+    const ratio =
+      raw.length === 1 && core.length === 1 && core[0]!.perSecond > 0
+        ? `; raw ÷ fifo-core reader ×${(raw[0]!.perSecond / core[0]!.perSecond).toFixed(2)} (one run of each, no median)`
+        : '';
     out.push(
       `**Bulk signalling**: ${bulk
         .map((p) => `${fmt(p.rows)} rows, ${p.reader} reader: ${fmt(p.perSecond)} messages/s, ${fmt(p.missing)} lost, ${fmt(p.duplicates)} duplicated, ${fmt(p.failed)} refused with 'false' (pipe full past the bounded wait)`)
-        .join('; ')}.`,
+        .join('; ')}${ratio}.`,
     );
   }
-  if (by('worker')) out.push("**Worker side**: fifo-core's own ingest and relay benchmarks, included below under \"Worker side\".");
+  if (by('worker')) out.push("**Worker side**: fifo-core's own ingest and relay benchmarks, and each worker's own figures, included below under \"Worker side\".");
+  for (const w of workers) {
+    const from = `its own benchmark, run ${w.runDate ?? 'of unknown date'}, under other load than the figures above`;
+    out.push(
+      w.headline
+        ? `**${w.bench.name}** (${from}): ${w.headline}`
+        : `**${w.bench.name}**: its figures did not parse from [${w.bench.doc.replace(/^docs\//, '')}](${w.bench.doc.replace(/^docs\//, '')}) (markers \`<!-- bench:${w.bench.sections.join(' -->`, `<!-- bench:')} -->\`); see that file.`,
+    );
+  }
   return out;
 }
