@@ -169,8 +169,9 @@ The reliability suite adds a generated sweep:
   \`line-framer.spec.ts\` covers text, chunking and the length limit): never
   throws, never emits a newline or an overlong line, same events however the
   bytes are chunked. ${counts('framer-bytes')}
-- **libFuzzer with ASan and UBSan over the UDF's C helpers** (path resolver
-  and line framing; native's harnesses via \`make -C native fuzz\`, run by
+- **libFuzzer with ASan and UBSan over the UDF's C helpers** (path resolver,
+  line framing, the settings parsers for \`DBFIFO_WRITE_TIMEOUT_MS\` and
+  \`DBFIFO_PIPE_DIR\`, and the quoting of arguments into error texts; native's harnesses via \`make -C native fuzz\`, run by
   \`tools/reliability/src/fuzz.ts\` for a bounded time per target):
   ${counts('fuzz')}
 `;
