@@ -7,11 +7,13 @@ import { PermanentError } from '@dbfifo/fifo-core';
 import type { Logger } from 'pino';
 import type { SmsSettings, TwilioConfig } from './config.ts';
 import { classify, type Outcome } from './errors.ts';
-import { findSentMessage } from './lookup.ts';
+import { findSentMessage, type LookupRow } from './lookup.ts';
 import type { Outbox, OutboxRow } from './outbox.ts';
 import { normalisePhone } from './phone.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { TwilioClient } from './twilio-client.ts';
+
+const CLAIM_LOST = Symbol('claim lost');
 
 export type DeliveryResult = 'sent' | 'recovered' | 'failed' | 'skipped' | 'parked' | 'released';
 
@@ -88,11 +90,37 @@ export class Sender {
     }
   }
 
+  #backoffMs(attempt: number): number {
+    const { retryBaseMs, retryMaxMs } = this.d.sms;
+    return Math.min(retryMaxMs, retryBaseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+  }
+
+  /**
+   * "Did it go out?", asked again with backoff when the question fails (an
+   * outage often hits the list endpoint too). Still failing after
+   * SMS_SEND_ATTEMPTS tries, it throws: the row stays 'sending', nothing is
+   * resent blind, and reconcile resolves it once the claim is stale. The
+   * claim is renewed before each new try; CLAIM_LOST when it is not ours any more.
+   */
+  async #lookup(row: LookupRow, token: number, log: Logger, signal: AbortSignal): Promise<string | undefined | typeof CLAIM_LOST> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await findSentMessage(this.d.client, this.d.outbox, row, this.d.sms.recoveryWindowMs);
+      } catch (err) {
+        if (attempt >= this.d.sms.sendAttempts) throw err;
+        log.warn({ id: row.id, attempt, err: (err as Error).message }, 'sms lookup failed, will ask again');
+        await sleep(this.#backoffMs(attempt), undefined, { signal });
+        if (!(await this.d.outbox.touch(row.id, token))) return CLAIM_LOST;
+      }
+    }
+  }
+
   /** The claimed part: create, retry, record. `c.token` is the attempts value of our current request. */
   async #send(c: Claimed, log: Logger, signal: AbortSignal): Promise<DeliveryResult> {
     const { outbox, sms } = this.d;
     for (let attempt = 1; ; attempt++) {
       let outcome: Outcome;
+      const waitStarted = performance.now();
       try {
         await this.d.bucket.take(signal);
       } catch {
@@ -101,10 +129,12 @@ export class Sender {
         return 'released';
       }
       // The wait for a token has no upper bound (a slow shared rate, Redis
-      // down): renew the claim, and send only if it is still ours. Otherwise
-      // a resolver that saw the claim go stale has taken the row over, and
-      // both would send.
-      if (!(await outbox.touch(c.id, c.token))) {
+      // down). The claim was renewed just before it; a resolver takes a row
+      // over only after SMS_STUCK_AFTER_MS without renewal. So after a wait
+      // of half that, renew it and send only if it is still ours, or both
+      // would send. (Not after every wait: a DB round trip between the grant
+      // and the create would bunch creates up at the provider.)
+      if (performance.now() - waitStarted > sms.stuckAfterMs / 2 && !(await outbox.touch(c.id, c.token))) {
         log.warn({ id: c.id }, 'sms row taken over while waiting for the rate limit; not sent by this worker');
         return 'skipped';
       }
@@ -133,9 +163,8 @@ export class Sender {
 
       // Back off first: after an ambiguous error this also gives a slow provider
       // time to finish the request before we look for its result.
-      const delay = Math.min(sms.retryMaxMs, sms.retryBaseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
       try {
-        await sleep(delay, undefined, { signal });
+        await sleep(this.#backoffMs(attempt), undefined, { signal });
       } catch {
         if (outcome.kind === 'retry') await outbox.release(c.id, c.token); // certainly not sent
         return 'released'; // unknown outcome stays 'sending' for reconcile to resolve
@@ -144,8 +173,8 @@ export class Sender {
       if (outcome.kind === 'unknown') {
         if (!(await outbox.touch(c.id, c.token))) return 'skipped';
         const row = await outbox.fetch(c.id);
-        // A failed lookup throws: the row stays 'sending' and reconcile resolves it later.
-        const sid = await findSentMessage(this.d.client, outbox, { id: c.id, to_e164: c.e164, body: c.body, claimedAtMs: row?.claimed_at_ms ?? Date.now() }, sms.recoveryWindowMs);
+        const sid = await this.#lookup({ id: c.id, to_e164: c.e164, body: c.body, claimedAtMs: row?.claimed_at_ms ?? Date.now() }, c.token, log, signal);
+        if (sid === CLAIM_LOST) return 'skipped';
         if (sid) {
           await outbox.markSent(c.id, c.token, sid, `recovered after ${outcome.code}: the provider had it`);
           log.info({ id: c.id, sid }, 'sms was sent despite the error; recorded, not resent');

@@ -126,6 +126,16 @@ describe('sms-worker handler', () => {
     expect(await outboxRows(fx.sql)).toMatchObject([{ id, status: 'sent', provider_sid: fx.api.messages()[0]!.sid }]);
   });
 
+  it('an outage that also fails the lookup: the question is asked again, and the text that went out is not resent', async () => {
+    // The create goes through but its answer is lost; then two lists fail.
+    fx.api.configure({ dropAfterCreate: 1, failNextList: [{ status: 503, code: 20503 }, { status: 503, code: 20503 }] });
+    const id = await insert('13113668891', 'outage');
+    await handle(id);
+    expect(fx.api.messages()).toHaveLength(1);
+    expect(fx.api.requests().filter((r) => r.method === 'GET')).toHaveLength(3); // two failed lookups, then the answer
+    expect(await outboxRows(fx.sql)).toMatchObject([{ id, status: 'sent', provider_sid: fx.api.messages()[0]!.sid }]);
+  });
+
   it("a 500 that did not create the message is retried after the provider says it has none", async () => {
     fx.api.configure({ failNext: [{ status: 500, code: 20500 }] });
     const id = await insert('13113668891');

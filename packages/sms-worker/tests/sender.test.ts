@@ -53,8 +53,9 @@ describe('a claim that goes stale while waiting for the rate limit', () => {
     const row = await pendingRow('slow rate');
     const delivery = sender(bucket).deliverPending(row, log, new AbortController().signal);
     await bucket.waiting; // claimed, now waiting for a token
-    // What another process's reconcile does to a claim older than SMS_STUCK_AFTER_MS.
+    // What another process's reconcile does to a claim older than SMS_STUCK_AFTER_MS (5 s here)…
     await fx.sql.execute("UPDATE sms_outbox SET attempts = attempts + 1, claimed_at = NOW(3) WHERE id = ? AND status = 'sending'", [row.id]);
+    await new Promise((r) => setTimeout(r, fx.config().sms.stuckAfterMs / 2 + 100)); // …after a wait that long
     bucket.open();
     expect(await delivery).toBe('skipped');
     expect(fx.api.requests()).toHaveLength(0);

@@ -1,5 +1,6 @@
 // Failure modes the local API can be told to show, changed at runtime through
-// POST /_local/config. Shares are probabilities in [0, 1] per create request.
+// POST /_local/config. Shares are probabilities in [0, 1] per create request;
+// failNextList makes message lists fail too (a provider outage hits both).
 
 export interface InjectedError {
   /** Twilio error code, e.g. 30001. */
@@ -25,6 +26,8 @@ export interface FaultConfig {
   dropAfterCreate: number;
   /** Errors for the next creates, one each, in order (deterministic tests): e.g. [{"status":429,"code":20429}]. */
   failNext: { status: number; code: number; message?: string }[];
+  /** Errors for the next message lists (GET Messages.json), one each, in order. */
+  failNextList: { status: number; code: number; message?: string }[];
   /** `To` numbers answered 21610 (recipient unsubscribed, replied STOP). */
   unsubscribed: string[];
   /** `To` numbers answered 21211 although well-formed. */
@@ -39,6 +42,7 @@ export const defaultFaults: FaultConfig = {
   errors: [],
   dropAfterCreate: 0,
   failNext: [],
+  failNextList: [],
   unsubscribed: [],
   rejectTo: [],
 };
@@ -68,10 +72,11 @@ export function mergeFaults(current: FaultConfig, patch: unknown): FaultConfig {
         }));
         break;
       case 'failNext':
-        if (!Array.isArray(v)) throw new Error('failNext must be an array');
-        next.failNext = v.map((e: Record<string, unknown>) => ({
-          status: nonNegative('failNext[].status', e.status),
-          code: nonNegative('failNext[].code', e.code),
+      case 'failNextList':
+        if (!Array.isArray(v)) throw new Error(`${k} must be an array`);
+        next[k] = v.map((e: Record<string, unknown>) => ({
+          status: nonNegative(`${k}[].status`, e.status),
+          code: nonNegative(`${k}[].code`, e.code),
           ...(typeof e.message === 'string' ? { message: e.message } : {}),
         }));
         break;

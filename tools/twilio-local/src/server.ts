@@ -47,7 +47,7 @@ const MESSAGES = new RegExp(`^/${API_VERSION}/Accounts/([^/]+)/Messages(?:/([^/]
 export async function startTwilioLocal(opts: TwilioLocalOptions): Promise<TwilioLocal> {
   const store = new MessageStore();
   const initial = mergeFaults(defaultFaults, opts.faults ?? {});
-  let faults = { ...initial, failNext: [...initial.failNext] };
+  let faults = { ...initial, failNext: [...initial.failNext], failNextList: [...initial.failNextList] };
   let requests: ReceivedRequest[] = [];
   const expectedAuth = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
 
@@ -116,6 +116,8 @@ export async function startTwilioLocal(opts: TwilioLocalOptions): Promise<Twilio
   }
 
   function list(url: URL, send: Send): void {
+    const forced = faults.failNextList.shift();
+    if (forced) return send(forced.status, errorJson(forced.status, forced.code, forced.message ?? `Injected error ${forced.code}`), forced.code);
     const q = url.searchParams;
     const filter: ListFilter = {};
     if (q.has('To')) filter.to = q.get('To')!;
@@ -194,7 +196,7 @@ export async function startTwilioLocal(opts: TwilioLocalOptions): Promise<Twilio
     reset() {
       store.clear();
       requests = [];
-      faults = { ...initial, failNext: [...initial.failNext] };
+      faults = { ...initial, failNext: [...initial.failNext], failNextList: [...initial.failNextList] };
     },
     close: () =>
       new Promise<void>((resolve) => {
