@@ -164,6 +164,16 @@ The reliability suite adds a generated sweep:
   - sms-worker: ${counts('hostile-parse-sms-worker')}
   - static-gen: ${counts('hostile-parse-static-gen')}
   - firewall-worker: ${counts('hostile-parse-firewall-worker')}
+- **The same set on each real worker's own pipe**
+  (\`tests/hostile-worker-pipes.test.ts\`): sms-worker, static-gen and
+  firewall-worker, each under fifo-core's runtime with its own database,
+  triggers and pipe. Every line is refused and dead-lettered or handled; the
+  worker keeps running; then a real change still takes effect exactly once
+  (one text, one page and no page for a hostile slug, one ban and no
+  hostile text in the kernel's set).
+  - sms-worker: ${counts('hostile-pipe-sms-worker')}
+  - static-gen: ${counts('hostile-pipe-static-gen')}
+  - firewall-worker: ${counts('hostile-pipe-firewall-worker')}
 - **Property tests of the line framer with arbitrary bytes**
   (\`tests/framer-bytes.test.ts\`, fast-check; fifo-core's own
   \`line-framer.spec.ts\` covers text, chunking and the length limit): never
