@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStack, repoRoot, stackCommand, waitFor } from '@dbfifo/test-utils';
+import { ensureStack, loadSqlFile, repoRoot, stackCommand, waitFor, type StackEnv } from '@dbfifo/test-utils';
 
 const STACK = 'article';
 const STACK_ENV = { STACK_MYSQL_PORT: '3450', STACK_REDIS_PORT: '6450', STACK_PIPE_DIR: '/tmp' };
@@ -60,10 +60,15 @@ describe("the article's SQL session, verbatim, with /tmp as the pipe directory",
   let daemon: ChildProcess | undefined;
   let tmp: string;
   let log: string;
+  let env: StackEnv;
+  const udfs = async () => {
+    const [rows] = await sql.query<mysql.RowDataPacket[]>("SELECT name FROM mysql.func WHERE dl = 'fifo.so' ORDER BY name");
+    return rows.map((r) => String(r.name));
+  };
   const logLines = async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
   beforeAll(async () => {
-    const env = ensureStack(STACK, STACK_ENV);
+    env = ensureStack(STACK, STACK_ENV);
     expect(env.pipeDir).toBe('/tmp');
     tmp = await mkdtemp(join(tmpdir(), 'article-verbatim-'));
     log = join(tmp, 'demo.log');
@@ -122,5 +127,19 @@ describe("the article's SQL session, verbatim, with /tmp as the pipe directory",
     expect((await logLines())[3]).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] \[OK\] 13322993040$/);
     const [sent] = await sql.query<mysql.RowDataPacket[]>('SELECT mobile, status FROM demo_sent');
     expect(sent).toEqual([{ mobile: '13322993040', status: 'true' }]);
+  });
+
+  it('sql/uninstall.sql and sql/install.sql each run twice in a row, as their headers promise', async () => {
+    await sql.query('DROP TRIGGER IF EXISTS demo_after_insert'); // uninstall.sql: drop fifo_write's triggers first
+    const client = (file: string) => loadSqlFile(env, 'mysql', join(repoRoot, file)); // the mariadb client, as the headers say
+    await client('sql/uninstall.sql');
+    await client('sql/uninstall.sql');
+    expect(await udfs()).toEqual([]);
+    await client('sql/install.sql');
+    await client('sql/install.sql');
+    expect(await udfs()).toEqual(['fifo_create', 'fifo_error', 'fifo_info', 'fifo_read', 'fifo_remove', 'fifo_write']);
+    const [[answer]] = await sql.query<mysql.RowDataPacket[]>({ sql: "SELECT fifo_write('/tmp/myfifo', 'after reinstall')", rowsAsArray: true });
+    expect(texts([answer!])).toEqual([['true']]);
+    await waitFor(async () => (await logLines()).at(-1)?.endsWith('[OK] after reinstall') === true, { message: 'the line after reinstall' });
   });
 });
