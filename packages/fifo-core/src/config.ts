@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { ConfigError } from './errors.ts';
 import { env, parseSpec, type Field, type FieldValue } from './env-fields.ts';
+import type { RetryPolicy } from './direct-retry.ts';
 
 export { env, type Field, type FieldValue } from './env-fields.ts';
 export { ConfigError } from './errors.ts';
@@ -69,6 +70,8 @@ export interface RuntimeConfig {
   reconcileIntervalMs: number;
   shutdownTimeoutMs: number;
   redisUrl: string;
+  /** Direct mode's retry policy (DBFIFO_DIRECT_ATTEMPTS, DBFIFO_DIRECT_BACKOFF_MS). */
+  direct: RetryPolicy;
   queue: QueueConfig;
   metricsPort?: number;
   metricsHost: string;
@@ -93,6 +96,8 @@ export const runtimeSpec = {
   reconcileIntervalMs: env.int('DBFIFO_RECONCILE_INTERVAL_MS', { default: 60_000, min: 0, doc: 'reconcile period; 0 = only at start' }),
   shutdownTimeoutMs: env.int('DBFIFO_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, doc: 'time in-flight work gets to finish on SIGTERM' }),
   redisUrl: env.string('REDIS_URL', { default: 'redis://127.0.0.1:6379', doc: 'Redis for queue mode' }),
+  directAttempts: env.int('DBFIFO_DIRECT_ATTEMPTS', { default: 3, min: 1, doc: 'direct mode: handler runs per message before it is dead-lettered (1 = no retry)' }),
+  directBackoffMs: env.int('DBFIFO_DIRECT_BACKOFF_MS', { default: 500, min: 0, doc: 'direct mode: first retry delay, doubled each try' }),
   attempts: env.int('DBFIFO_QUEUE_ATTEMPTS', { default: 5, min: 1, doc: 'queue mode: tries per job' }),
   backoffMs: env.int('DBFIFO_QUEUE_BACKOFF_MS', { default: 1000, min: 0, doc: 'queue mode: first retry delay, doubled each try' }),
   rateMax: env.int('DBFIFO_QUEUE_RATE_MAX', { default: 0, min: 0, doc: 'queue mode: max jobs per DBFIFO_QUEUE_RATE_DURATION_MS for the whole queue (BullMQ limiters are global); 0 = unlimited' }),
@@ -123,6 +128,7 @@ export function loadRuntimeConfig(workerName: string, source: NodeJS.ProcessEnv 
     reconcileIntervalMs: c.reconcileIntervalMs,
     shutdownTimeoutMs: c.shutdownTimeoutMs,
     redisUrl: c.redisUrl,
+    direct: { attempts: c.directAttempts, backoffMs: c.directBackoffMs },
     queue: {
       attempts: c.attempts,
       backoffMs: c.backoffMs,

@@ -7,6 +7,7 @@ import type { DatabaseConfig, RuntimeConfig } from './config.ts';
 import { queueNameFor } from './config.ts';
 import { InvalidMessageError, PermanentError, type Helpers, type Message, type WorkerDefinition } from './contract.ts';
 import { DeadLetterFile } from './dead-letter.ts';
+import { runWithRetry } from './direct-retry.ts';
 import { KeyedDispatcher } from './dispatch-direct.ts';
 import { RolledBackError } from './errors.ts';
 import { startMetricsServer, type MetricsServer } from './http-server.ts';
@@ -52,6 +53,8 @@ export function startWorker<C extends WorkerConfig, T>(
   const log = (opts.logger ?? createLogger(def.name, rt.logLevel)).child({ pipe: rt.pipe, mode: rt.mode });
   const metrics = createMetrics(def.name);
   const abort = new AbortController();
+  /** Aborted when shutdown begins: a message waiting to be retried is dead-lettered at once. */
+  const retryStop = new AbortController();
   const helpers: Helpers<C> = { log, signal: abort.signal, config, registry: metrics.registry };
   const dead = new DeadLetterFile(rt.deadLetterFile, rt.pipe, (e) => log.error({ err: e }, 'cannot write dead-letter file'));
   const idPrefix = `${queueNameFor(rt.pipe)}:${Date.now().toString(36)}`;
@@ -131,6 +134,14 @@ export function startWorker<C extends WorkerConfig, T>(
     }
   }
 
+  /** Direct mode: runHandler (which logs and counts each failure) under the retry policy. */
+  function runDirect(m: Message<T>): Promise<void> {
+    return runWithRetry((attempt) => runHandler(attempt === 1 ? m : { ...m, attempt }), rt.direct, retryStop.signal, (why, err, attempts) => {
+      log.error({ msgId: m.id, attempts, reason: why, deadLetter: rt.deadLetterFile }, 'handler gave up on the message: dead-lettered');
+      void dead.write(`handler_${why}`, m.raw, { id: m.id, detail: `${attempts} run(s); last error: ${(err as Error)?.message ?? String(err)}` });
+    });
+  }
+
   function takeFrames(frames: FrameEvent[], receivedAt: Date): void | Promise<void> {
     const jobs: RelayJob[] = [];
     const receivedIso = relay ? receivedAt.toISOString() : '';
@@ -146,8 +157,7 @@ export function startWorker<C extends WorkerConfig, T>(
       if (relay) {
         jobs.push({ id, key: a.key, data: { raw: f.text, receivedAt: receivedIso, pipe: rt.pipe } });
       } else {
-        // runHandler logs and counts failures; the dispatcher swallows the rejection.
-        dispatcher.push(() => runHandler(a.m), a.key);
+        dispatcher.push(() => runDirect(a.m), a.key);
       }
     }
     if (relay) {
@@ -232,6 +242,7 @@ export function startWorker<C extends WorkerConfig, T>(
     const deadline = Date.now() + rt.shutdownTimeoutMs;
     const left = () => Math.max(0, deadline - Date.now());
     log.info({ inFlight: metrics.snapshot.inFlight, queued: dispatcher.size }, 'stopping');
+    retryStop.abort();
     if (reader && !(await within(reader.stop(), left()))) {
       // Redis still down at the deadline: keep the lines we took, for a person to replay.
       for (const j of relaying) void dead.write('unrelayed_at_shutdown', j.data.raw, { id: j.id });

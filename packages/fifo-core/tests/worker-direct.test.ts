@@ -62,21 +62,41 @@ describe('startWorker (direct mode)', () => {
     expect(logs.filter((l) => l.msg === 'line refused')).toHaveLength(4);
   });
 
-  it('survives handler errors and counts them', async () => {
-    let n = 0;
-    const { w, pipe } = start({
-      name: 'errors',
-      handle: async (m) => {
-        n++;
-        if (m.raw === 'perm') throw new PermanentError('invalid number');
-        if (m.raw === 'boom') throw new Error('transient');
-        if (m.raw === 'gone') throw new RolledBackError();
+  it('retries a failing handler with backoff, and dead-letters a message that fails for good', async () => {
+    const runs: Record<string, number[]> = {};
+    const { w, pipe, deadFile } = start(
+      {
+        name: 'errors',
+        handle: async (m) => {
+          (runs[m.raw] ??= []).push(m.attempt);
+          if (m.raw === 'perm') throw new PermanentError('invalid number');
+          if (m.raw === 'boom') throw new Error('still broken');
+          if (m.raw === 'flaky' && m.attempt < 3) throw new Error('transient');
+          if (m.raw === 'gone') throw new RolledBackError();
+        },
       },
-    });
+      { DBFIFO_DIRECT_BACKOFF_MS: '20' },
+    );
     await w.ready;
-    writeLines(pipe, ['perm', 'boom', 'gone', 'fine']);
-    await until(() => n === 4 && w.metrics.inFlight === 0);
-    expect(w.metrics).toMatchObject({ handled: 2, failed: 2, rolledBack: 1 });
+    writeLines(pipe, ['perm', 'flaky', 'boom', 'gone', 'fine']);
+    await until(() => (runs.boom?.length ?? 0) === 3 && (runs.flaky?.length ?? 0) === 3 && w.metrics.inFlight === 0);
+    expect(runs).toEqual({ perm: [1], flaky: [1, 2, 3], boom: [1, 2, 3], gone: [1], fine: [1] }); // DBFIFO_DIRECT_ATTEMPTS=3
+    expect(w.metrics).toMatchObject({ handled: 3, failed: 6, rolledBack: 1 });
+    let dead = await readDeadLetters(deadFile); // appended asynchronously after the give-up
+    for (let i = 0; dead.length < 2 && i < 200; i++) dead = await sleep(20).then(() => readDeadLetters(deadFile));
+    expect(dead.map((d) => [d.reason, d.raw])).toEqual([['handler_permanent', 'perm'], ['handler_exhausted', 'boom']]);
+    expect(dead[1]!.detail).toBe('3 run(s); last error: still broken');
+  });
+
+  it('a message waiting to be retried at shutdown is dead-lettered, not waited for', async () => {
+    const { w, pipe, deadFile } = start({ name: 'retry-stop', handle: async () => { throw new Error('down'); } }, { DBFIFO_DIRECT_BACKOFF_MS: '60000' });
+    await w.ready;
+    writeLines(pipe, ['{"id":1}']);
+    await until(() => w.metrics.failed === 1);
+    const t0 = Date.now();
+    await w.stop();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect((await readDeadLetters(deadFile)).map((d) => [d.reason, d.raw])).toEqual([['handler_shutdown', '{"id":1}']]);
   });
 
   it('gives handlers the raw line, parsed JSON, arrival time and a unique id', async () => {
