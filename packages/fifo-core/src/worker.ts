@@ -1,6 +1,7 @@
 // startWorker: wires reader → (direct dispatch | queue relay) and/or queue
 // consumer → handler, plus reconcile, metrics and graceful stop. Each piece
 // lives in its own file; this one only decides who talks to whom.
+import { setMaxListeners } from 'node:events';
 import type { Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DatabaseConfig, RuntimeConfig } from './config.ts';
@@ -55,6 +56,10 @@ export function startWorker<C extends WorkerConfig, T>(
   const abort = new AbortController();
   /** Aborted when shutdown begins: a message waiting to be retried is dead-lettered at once. */
   const retryStop = new AbortController();
+  // Each running handler may listen on the shutdown signal (a row wait, a
+  // request), and each dispatcher slot may hold a message waiting for its
+  // retry: more than Node's default 10 is normal here, not a leak.
+  setMaxListeners(Math.max(100, rt.concurrency * 4), abort.signal, retryStop.signal);
   const helpers: Helpers<C> = { log, signal: abort.signal, config, registry: metrics.registry };
   const dead = new DeadLetterFile(rt.deadLetterFile, rt.pipe, (e) => log.error({ err: e }, 'cannot write dead-letter file'));
   const idPrefix = `${queueNameFor(rt.pipe)}:${Date.now().toString(36)}`;
