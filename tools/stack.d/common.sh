@@ -6,6 +6,11 @@ if [ "$STACK_NAME" = main ]; then
   REDIS_PORT=${STACK_REDIS_PORT:-6390}
 else
   STATE=${STACK_STATE:-$ROOT/.stack/instances/$STACK_NAME}
+  # An instance that was up before remembers its ports (down/status need no repeat).
+  if [ -f "$STATE/env" ]; then
+    : "${STACK_MYSQL_PORT:=$(sed -n 's|^export DATABASE_URL=.*@127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$STATE/env")}"
+    : "${STACK_REDIS_PORT:=$(sed -n 's|^export REDIS_URL=redis://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$STATE/env")}"
+  fi
   MYSQL_PORT=${STACK_MYSQL_PORT:?set STACK_MYSQL_PORT for stack $STACK_NAME}
   REDIS_PORT=${STACK_REDIS_PORT:?set STACK_REDIS_PORT for stack $STACK_NAME}
 fi

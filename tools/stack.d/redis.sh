@@ -3,8 +3,12 @@
 REDIS_DIR=$STATE/redis
 REDIS_PID=$REDIS_DIR/redis.pid
 
-# redis-server rewrites its command line to "redis-server 127.0.0.1:PORT".
-redis_running() { pid_alive "$REDIS_PID" redis-server "127.0.0.1:$REDIS_PORT"; }
+# redis-server rewrites its command line ("redis-server 127.0.0.1:PORT"), so
+# ours is told by its working directory: it chdirs to --dir, our folder.
+redis_running() {
+  pid_alive "$REDIS_PID" redis-server "redis-server" &&
+    [ "$(readlink "/proc/$(cat "$REDIS_PID")/cwd" 2>/dev/null)" = "$(cd "$REDIS_DIR" && pwd -P)" ]
+}
 redis_ping() { redis-cli -p "$REDIS_PORT" ping | grep -q PONG; }
 
 redis_start() {
