@@ -8,6 +8,7 @@ import { waitFor } from '@dbfifo/test-utils';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outboxRows, smsFixture, type Fixture } from './fixture.ts';
+import { meanRatePerSec, worstWindow } from './rate-windows.ts';
 
 const PKG = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 let fx: Fixture;
@@ -117,12 +118,8 @@ describe('sms-worker processes', () => {
       await expectEachRowSentOnce(25);
       const split = [sentLines(a), sentLines(b)];
       const creates = fx.api.requests().filter((q) => q.method === 'POST').map((q) => q.at).sort((x, y) => x - y);
-      let worst = 0;
-      for (let i = 0, j = 0; i < creates.length; i++) {
-        while (j < creates.length && creates[j]! - creates[i]! < 1000) j++;
-        worst = Math.max(worst, j - i);
-      }
-      const meanRate = ((creates.length - 1) * 1000) / (creates[creates.length - 1]! - creates[0]!);
+      const worst = worstWindow(creates, 1000);
+      const meanRate = meanRatePerSec(creates);
       console.log(`shared rate: A sent ${split[0]}, B sent ${split[1]}; ${creates.length} creates, mean ${meanRate.toFixed(2)}/s, worst 1-second window ${worst} at SMS_RATE_PER_SEC=${RATE}`);
       expect(Math.min(...split)).toBeGreaterThan(0); // both consumers sent: the limit held across processes
       // Per-process limiters would allow 2 × 5 = 10 per second. One extra arrival

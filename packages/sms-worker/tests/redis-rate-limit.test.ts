@@ -5,6 +5,7 @@ import { stackEnv } from '@dbfifo/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisRateLimiter } from '../src/redis-rate-limit.ts';
+import { worstWindow } from './rate-windows.ts';
 
 const redisUrl = stackEnv().redisUrl;
 const keys: string[] = [];
@@ -20,15 +21,6 @@ afterAll(async () => {
   await r.quit();
 });
 
-/** Most grants in any window of `ms` (times sorted). */
-function worstWindow(times: number[], ms: number): number {
-  let worst = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (j < times.length && times[j]! - times[i]! < ms) j++;
-    worst = Math.max(worst, j - i);
-  }
-  return worst;
-}
 
 describe('RedisRateLimiter', () => {
   it('two limiters on one key together never exceed rate × window + burst', async () => {

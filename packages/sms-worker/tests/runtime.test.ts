@@ -6,6 +6,7 @@ import { waitFor } from '@dbfifo/test-utils';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSmsWorker, type SmsWorker } from '../src/worker.ts';
 import { ARTICLE_SQL, outboxRows, smsFixture, type Fixture } from './fixture.ts';
+import { meanRatePerSec, worstWindow } from './rate-windows.ts';
 
 let fx: Fixture;
 let def: SmsWorker;
@@ -94,15 +95,10 @@ describe('sms-worker under the fifo-core runtime', () => {
     // previous grant); what the API sees can still shift by a few ms of event-loop
     // and socket jitter, so one extra arrival may touch a 1-second window. Without
     // the limiter these ~40 creates arrive within ~0.1 s.
-    const meanRate = ((creates.length - 1) * 1000) / (creates[creates.length - 1]! - creates[0]!);
+    const meanRate = meanRatePerSec(creates);
     console.log(`429 storm: ${creates.length} creates for 20 texts, mean ${meanRate.toFixed(2)}/s at SMS_RATE_PER_SEC=${RATE}`);
     expect(meanRate).toBeLessThanOrEqual(RATE * 1.02);
-    let worst = 0;
-    for (let i = 0; i < creates.length; i++) {
-      let j = i;
-      while (j < creates.length && creates[j]! - creates[i]! < 1000) j++;
-      worst = Math.max(worst, j - i);
-    }
+    const worst = worstWindow(creates, 1000);
     console.log(`429 storm: worst 1-second window ${worst} creates`);
     expect(worst).toBeLessThanOrEqual(RATE + 1);
     await waitFor(async () => (await outboxRows(fx.sql)).every((r) => r.status === 'sent'), { message: 'all rows sent' });
