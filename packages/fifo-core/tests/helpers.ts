@@ -10,15 +10,7 @@ export function tempDir(prefix = 'fifo-core-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** One non-blocking open + one write per line, like fifo_write. */
-export function writeLines(pipe: string, lines: (string | Buffer)[]): void {
-  const fd = fs.openSync(pipe, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-  try {
-    for (const l of lines) fs.writeSync(fd, typeof l === "string" ? Buffer.from(`${l}\n`) : l);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+export { writeLines } from '@dbfifo/test-utils'; // one non-blocking open + one write per line, like fifo_write
 
 export function runtimeFor(name: string, dir: string, extra: Record<string, string> = {}): RuntimeConfig {
   return loadRuntimeConfig(name, { DBFIFO_PIPE_DIR: dir, DBFIFO_RECONCILE_INTERVAL_MS: '0', ...extra });

@@ -1,6 +1,7 @@
 // Named pipes for tests, inside the stack's pipe directory: the only place
 // fifo.so is allowed to touch.
 import { execFile } from 'node:child_process';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,4 +25,14 @@ export async function createPipe(path: string, mode = 0o666): Promise<string> {
 
 export async function removePipe(path: string): Promise<void> {
   await rm(path, { force: true });
+}
+
+/** Writes lines the way fifo_write does: one non-blocking open, one write per line (a string gets its '\n'; a Buffer goes as it is). */
+export function writeLines(pipe: string, lines: (string | Buffer)[]): void {
+  const fd = openSync(pipe, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    for (const l of lines) writeSync(fd, typeof l === 'string' ? Buffer.from(`${l}\n`) : l);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -2,24 +2,14 @@
 // handles nothing for them, keeps running and handles the next real row.
 // Then every worker's own line parser gets the same text lines: it must
 // answer with a value or InvalidMessageError, never another exception.
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidMessageError, parseJsonLine, readDeadLetters, type RunningWorker } from '@dbfifo/fifo-core';
-import { createPipe, removePipe, stackEnv, uniquePipePath, waitFor } from '@dbfifo/test-utils';
+import { createPipe, removePipe, stackEnv, uniquePipePath, waitFor, writeLines } from '@dbfifo/test-utils';
 import { createLedgerDb, type LedgerDb } from '../src/ledger-db.ts';
 import { startLedger } from '../src/workers.ts';
 import { hostileBytes, hostileText } from '../src/hostile.ts';
 import { report } from '../src/report.ts';
 
-/** One non-blocking open and one write per line, as fifo_write does. */
-function ring(pipe: string, lines: Buffer[]): void {
-  const fd = fs.openSync(pipe, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-  try {
-    for (const l of lines) fs.writeSync(fd, l);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 describe('hostile lines on a worker pipe', () => {
   const stack = stackEnv();
@@ -44,7 +34,7 @@ describe('hostile lines on a worker pipe', () => {
     const text = Object.values(hostileText).flat().map((l) => Buffer.from(`${l}\n`));
     const bytes = Object.values(hostileBytes()).flat();
     const all = [...text, ...bytes];
-    ring(pipe, all);
+    writeLines(pipe, all);
     await db.conn.query('INSERT INTO items (v) VALUES (1)'); // a real row after the garbage
     await waitFor(async () => (await db.counts()).handled === 1, { timeoutMs: 30_000, message: 'the real row handled' });
     // Every hostile line accounted for: refused, or handled as "row never appeared".

@@ -4,11 +4,10 @@
 // keeps running, and a real change made after the garbage still takes effect
 // exactly once. (hostile-lines.test.ts does the same on the ledger worker and
 // calls each worker's parser directly.)
-import fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger, readDeadLetters, startWorker, type RunningWorker } from '@dbfifo/fifo-core';
-import { waitFor } from '@dbfifo/test-utils';
+import { waitFor, writeLines } from '@dbfifo/test-utils';
 import { hostileBytes, hostileText } from '../src/hostile.ts';
 import { report } from '../src/report.ts';
 import { createSmsWorker } from '../../../packages/sms-worker/src/worker.ts';
@@ -19,20 +18,11 @@ import { netnsUnavailable } from '../../../packages/firewall-worker/tests/netns.
 
 const lines = [...Object.values(hostileText).flat().map((l) => Buffer.from(`${l}\n`)), ...Object.values(hostileBytes()).flat()];
 
-/** One non-blocking open and one write per line, as fifo_write does. */
-function ring(pipe: string): void {
-  const fd = fs.openSync(pipe, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-  try {
-    for (const l of lines) fs.writeSync(fd, l);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /** Rings the hostile set, waits until the worker has taken and settled all of it, and checks the accounts. */
 async function survives(name: string, worker: RunningWorker, pipe: string, deadLetterFile: string): Promise<void> {
   const before = worker.metrics.received;
-  ring(pipe);
+  writeLines(pipe, lines);
   await waitFor(() => worker.metrics.received - before >= lines.length && worker.metrics.inFlight === 0, { timeoutMs: 30_000, message: `${name}: all hostile lines taken` });
   const m = worker.metrics;
   let dead = await readDeadLetters(deadLetterFile);
