@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStack, loadSqlFile, repoRoot, stackCommand, waitFor, type StackEnv } from '@dbfifo/test-utils';
+import { connectText, scalar } from './helpers.ts';
 
 const STACK = 'article';
 const STACK_ENV = { STACK_MYSQL_PORT: '3450', STACK_REDIS_PORT: '6450', STACK_PIPE_DIR: '/tmp' };
@@ -52,8 +53,6 @@ const TRIGGER = `CREATE DEFINER=\`dba\`@\`%\` TRIGGER \`demo_after_insert\` AFTE
 END`;
 const INSERT = "insert into demo(name,mobile) values('jerry','13322993040');";
 
-/** UDF results arrive as binary strings (Buffers). */
-const texts = (rows: unknown[]) => (rows as unknown[][]).map((r) => r.map((v) => String(v)));
 
 describe("the article's SQL session, verbatim, with /tmp as the pipe directory", () => {
   let sql: mysql.Connection;
@@ -72,7 +71,7 @@ describe("the article's SQL session, verbatim, with /tmp as the pipe directory",
     expect(env.pipeDir).toBe('/tmp');
     tmp = await mkdtemp(join(tmpdir(), 'article-verbatim-'));
     log = join(tmp, 'demo.log');
-    sql = await mysql.createConnection({ uri: env.adminUrl });
+    sql = await connectText(env.adminUrl); // UDF answers as text, not Buffers
     await sql.query('DROP DATABASE IF EXISTS article_verbatim');
     await sql.query('CREATE DATABASE article_verbatim');
     await sql.query("CREATE USER IF NOT EXISTS 'dba'@'%'");
@@ -94,15 +93,13 @@ describe("the article's SQL session, verbatim, with /tmp as the pipe directory",
   it('unloads and loads the four functions with the lines from section 4', async () => {
     for (const statement of UNLOAD) await sql.query(statement);
     for (const statement of LOAD) await sql.query(statement);
-    const [rows] = await sql.query<mysql.RowDataPacket[]>("SELECT name FROM mysql.func WHERE dl = 'fifo.so' ORDER BY name");
-    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['fifo_create', 'fifo_read', 'fifo_remove', 'fifo_write']));
+    expect(await udfs()).toEqual(expect.arrayContaining(['fifo_create', 'fifo_read', 'fifo_remove', 'fifo_write']));
   });
 
   it("section 5: three rows pushed with one SELECT reach the daemon's log", async () => {
     for (const statement of DEMO) await sql.query(statement);
     await sql.query("SELECT fifo_remove('/tmp/myfifo')"); // a leftover from an earlier run
-    const [[created]] = await sql.query<mysql.RowDataPacket[]>({ sql: "SELECT fifo_create('/tmp/myfifo')", rowsAsArray: true });
-    expect(texts([created!])).toEqual([['true']]);
+    expect(await scalar(sql, "SELECT fifo_create('/tmp/myfifo')")).toBe('true');
     daemon = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'packages/fifo-core/src/cli.ts'), 'watch', PIPE, '--log', log], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -110,7 +107,7 @@ describe("the article's SQL session, verbatim, with /tmp as the pipe directory",
     await watching;
 
     const [rows] = await sql.query<mysql.RowDataPacket[]>({ sql: PUSH, rowsAsArray: true });
-    expect(texts(rows)).toEqual([['true'], ['true'], ['true']]);
+    expect(rows).toEqual([['true'], ['true'], ['true']]);
     await waitFor(async () => (await logLines()).length === 3, { message: '3 lines in the log' });
     expect((await logLines()).map((l) => l.replace(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] /, ''))).toEqual([
       '[OK] 13113668891',
@@ -138,8 +135,7 @@ describe("the article's SQL session, verbatim, with /tmp as the pipe directory",
     await client('sql/install.sql');
     await client('sql/install.sql');
     expect(await udfs()).toEqual(['fifo_create', 'fifo_error', 'fifo_info', 'fifo_read', 'fifo_remove', 'fifo_write']);
-    const [[answer]] = await sql.query<mysql.RowDataPacket[]>({ sql: "SELECT fifo_write('/tmp/myfifo', 'after reinstall')", rowsAsArray: true });
-    expect(texts([answer!])).toEqual([['true']]);
+    expect(await scalar(sql, "SELECT fifo_write('/tmp/myfifo', 'after reinstall')")).toBe('true');
     await waitFor(async () => (await logLines()).at(-1)?.endsWith('[OK] after reinstall') === true, { message: 'the line after reinstall' });
   });
 });
