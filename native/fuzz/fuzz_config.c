@@ -1,10 +1,12 @@
 /*
   fuzz_config.c - libFuzzer harness for the settings parsers, which read the
-  server's environment (DBFIFO_WRITE_TIMEOUT_MS, DBFIFO_PIPE_DIR).
+  server's environment (DBFIFO_WRITE_TIMEOUT_MS, DBFIFO_PIPE_SIZE,
+  DBFIFO_PIPE_DIR).
 
-  fifo_parse_ms: the answer is the fallback or lies in [0, max], whatever
-  the text. fifo_config_copy_dir: an accepted directory is absolute, has no
-  trailing '/', is not "/", fits FIFO_PATH_MAX and is a prefix of the input.
+  fifo_parse_setting: the answer is the fallback or lies in [0, max],
+  whatever the text. fifo_config_copy_dir: an accepted directory is
+  absolute, has no trailing '/', is not "/", fits FIFO_PATH_MAX and is a
+  prefix of the input.
 */
 #include <errno.h>
 #include <stdint.h>
@@ -32,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* A max and fallback from the input's first bytes, so both vary too. */
   max= size > 0 ? (int) data[0] * 1000 : 0;
   fallback= size > 1 ? (int) data[1] : 7;
-  ms= fifo_parse_ms(text, fallback, max);
+  ms= fifo_parse_setting(text, fallback, max);
   if (ms != fallback && (ms < 0 || ms > max))
     abort();
 

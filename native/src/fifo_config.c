@@ -1,5 +1,6 @@
 /*
-  fifo_config.c - the allowed directory and timeouts from the environment.
+  fifo_config.c - the allowed directory, the write timeout and the pipe
+  size from the environment.
 
   Read once per process: the server does not change its environment while
   running, and getenv() per row would cost for nothing. realpath() and the
@@ -9,11 +10,15 @@
 #include "fifo_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FIFO_DECIMAL 10
+#define FIFO_PROC_NUMBER_MAX 32
 
 static fifo_config config_once;
 static pthread_once_t config_loaded= PTHREAD_ONCE_INIT;
@@ -30,7 +35,7 @@ int fifo_clamp_ms(long long value, int max)
 }
 
 
-int fifo_parse_ms(const char *text, int fallback, int max)
+int fifo_parse_setting(const char *text, int fallback, int max)
 {
   char *end;
   long long value;
@@ -61,13 +66,46 @@ int fifo_config_copy_dir(char *out, const char *in)
 }
 
 
+int fifo_read_pipe_max_size(void)
+{
+  char text[FIFO_PROC_NUMBER_MAX];
+  ssize_t n;
+  int fd;
+
+  do
+    fd= open(FIFO_PIPE_MAX_SIZE_FILE, O_RDONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return 0;
+  do
+    n= read(fd, text, sizeof(text) - 1);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0)
+    return 0;
+  while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+    n--;
+  text[n]= '\0';
+  return fifo_parse_setting(text, 0, INT_MAX);
+}
+
+
 void fifo_config_load(fifo_config *config)
 {
   const char *dir= getenv(FIFO_ENV_DIR);
 
-  config->write_timeout_ms= fifo_parse_ms(getenv(FIFO_ENV_WRITE_TIMEOUT),
-                                          FIFO_WRITE_TIMEOUT_DEFAULT_MS,
-                                          FIFO_WRITE_TIMEOUT_MAX_MS);
+  config->write_timeout_ms= fifo_parse_setting(getenv(FIFO_ENV_WRITE_TIMEOUT),
+                                               FIFO_WRITE_TIMEOUT_DEFAULT_MS,
+                                               FIFO_WRITE_TIMEOUT_MAX_MS);
+  config->pipe_size= fifo_parse_setting(getenv(FIFO_ENV_PIPE_SIZE),
+                                        FIFO_PIPE_SIZE_DEFAULT,
+                                        FIFO_PIPE_SIZE_MAX);
+  /* Capped even for a privileged server: the administrator's limit. */
+  config->pipe_max_size= fifo_read_pipe_max_size();
+  config->pipe_size_target= config->pipe_size;
+  if (config->pipe_max_size > 0 &&
+      config->pipe_size_target > config->pipe_max_size)
+    config->pipe_size_target= config->pipe_max_size;
   if (!dir || !*dir)
     dir= FIFO_DEFAULT_DIR;
   if ((config->dir_error= fifo_config_copy_dir(config->dir, dir)))

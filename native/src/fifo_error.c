@@ -54,6 +54,7 @@ static const code_name code_names[]=
   { FIFO_E_SHORT_WRITE, "short write" },
   { FIFO_E_LINE_LONG, "line too long" },
   { FIFO_E_PARTIAL, "partial line" },
+  { FIFO_E_FAILING_FAST, "failing fast" },
 };
 
 

@@ -104,7 +104,7 @@ int fifo_make(int dir_fd, const char *name)
   be swapped by someone who may already write (and so unlink) inside the
   allowed directory; nothing outside it is reachable.
 */
-int fifo_unlink(int dir_fd, const char *name)
+int fifo_unlink(int dir_fd, const char *name, fifo_entry_id *id)
 {
   struct stat st;
   int rc;
@@ -113,6 +113,11 @@ int fifo_unlink(int dir_fd, const char *name)
     return rc;
   if (unlinkat(dir_fd, name, 0))
     return errno;
+  if (id)
+  {
+    id->dev= st.st_dev;
+    id->ino= st.st_ino;
+  }
   return 0;
 }
 
@@ -204,7 +209,8 @@ static int write_with_deadline(int fd, const char *line, size_t length,
       continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK)
       return errno;
-    if ((wait_ms= wait_ms_left(&deadline, &started, timeout_ms)) == 0)
+    if (timeout_ms == 0 ||
+        (wait_ms= wait_ms_left(&deadline, &started, timeout_ms)) == 0)
       return ETIMEDOUT;
     pfd.fd= fd;
     pfd.events= POLLOUT;

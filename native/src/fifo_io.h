@@ -29,8 +29,9 @@ int fifo_dir_open(const char *path, int *dir_fd);
    exists as something else. */
 int fifo_make(int dir_fd, const char *name);
 
-/* Unlinks the entry only if it is a FIFO. */
-int fifo_unlink(int dir_fd, const char *name);
+/* Unlinks the entry only if it is a FIFO; id (may be NULL) receives the
+   identity of the FIFO removed. */
+int fifo_unlink(int dir_fd, const char *name, fifo_entry_id *id);
 
 /* Opens a FIFO for writing without blocking: ENXIO when no reader has it
    open. The descriptor is non-blocking and O_CLOEXEC. id (may be NULL)
@@ -47,7 +48,8 @@ int fifo_entry_is(int dir_fd, const char *name, const fifo_entry_id *id);
 int fifo_open_reader(int dir_fd, const char *name, int *fd);
 
 /* Writes one whole line (length <= FIFO_LINE_MAX) with one write(). When
-   the pipe is full, waits up to timeout_ms for room, then ETIMEDOUT. EPIPE
+   the pipe is full, waits up to timeout_ms for room, then ETIMEDOUT; with
+   timeout_ms 0 that is one non-blocking write() and no poll(). EPIPE
    when the last reader went away; SIGPIPE is never delivered for it: pass
    sigpipe_ignored = fifo_sigpipe_ignored() (taken once per statement) to
    skip the signal-mask system calls when the process ignores SIGPIPE. */

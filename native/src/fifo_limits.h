@@ -7,7 +7,7 @@
 #ifndef FIFO_LIMITS_H
 #define FIFO_LIMITS_H
 
-#define FIFO_VERSION "1.0.0"
+#define FIFO_VERSION "1.1.0"
 
 /* One message is one line of at most PIPE_BUF bytes including its '\n':
    the kernel keeps a pipe write of that size whole (POSIX). */
@@ -22,11 +22,34 @@
 /* Environment of the server process, read once (a change needs a restart). */
 #define FIFO_ENV_DIR "DBFIFO_PIPE_DIR"
 #define FIFO_ENV_WRITE_TIMEOUT "DBFIFO_WRITE_TIMEOUT_MS"
+#define FIFO_ENV_PIPE_SIZE "DBFIFO_PIPE_SIZE"
 #define FIFO_DEFAULT_DIR "/run/dbfifo"
 
-/* fifo_write: how long to wait for room in a full pipe. */
-#define FIFO_WRITE_TIMEOUT_DEFAULT_MS 100
+/* fifo_write: how long to wait for room in a full pipe, once per episode
+   (after that the pipe fails fast, fifo_fail_fast.h). A doorbell can be
+   recovered from the rows, a transaction's time and locks cannot: short.
+   native/README.md says why 10. */
+#define FIFO_WRITE_TIMEOUT_DEFAULT_MS 10
 #define FIFO_WRITE_TIMEOUT_MAX_MS 10000
+
+/* The buffer fifo_write asks for when it opens a pipe (F_SETPIPE_SZ, only
+   ever growing, capped at the kernel's pipe-max-size): 1 MiB holds about
+   16,000 doorbells of 64 bytes, where the kernel's default 64 KiB holds
+   about 1,000. 0 leaves the kernel's size. */
+#define FIFO_PIPE_SIZE_DEFAULT (1024 * 1024)
+#define FIFO_PIPE_SIZE_MAX (1024 * 1024 * 1024)
+#define FIFO_PIPE_MAX_SIZE_FILE "/proc/sys/fs/pipe-max-size"
+/* A pipe's capacity when F_GETPIPE_SZ cannot tell (16 pages of 4 KiB). */
+#define FIFO_PIPE_SIZE_KERNEL_DEFAULT 65536
+
+/* The process-wide fail-fast table (fifo_fail_fast.c): this many slots in
+   sets of FIFO_FAIL_FAST_WAYS; a pipe's identity picks its set. More pipes
+   marked at once than a set holds evict each other's marks, which costs
+   the evicted pipe one bounded wait. */
+#define FIFO_FAIL_FAST_SLOTS 64
+#define FIFO_FAIL_FAST_WAYS 4
+/* How many marked pipes fifo_info() lists by name (it counts them all). */
+#define FIFO_INFO_MARKED_MAX 16
 
 /* fifo_read: how long to wait for a line. */
 #define FIFO_READ_TIMEOUT_DEFAULT_MS 1000
@@ -63,5 +86,6 @@
 #define FIFO_E_SHORT_WRITE (FIFO_E_BASE + 3) /* write() took part of a line */
 #define FIFO_E_LINE_LONG (FIFO_E_BASE + 4)   /* read: line over the limit */
 #define FIFO_E_PARTIAL (FIFO_E_BASE + 5)     /* read: timeout mid-line */
+#define FIFO_E_FAILING_FAST (FIFO_E_BASE + 6) /* full, marked: not waited */
 
 #endif

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "fifo_config.h"
+#include "fifo_fail_fast.h"
+#include "fifo_pipe_buffer.h"
 
 #define FIFO_MSEC_PER_SEC 1000LL
 #define FIFO_NSEC_PER_MSEC 1000000L
@@ -32,8 +34,7 @@ static pthread_once_t thread_key_once= PTHREAD_ONCE_INIT;
 static int thread_key_error;
 
 
-/* CLOCK_MONOTONIC_COARSE is read from the vDSO: no system call. */
-static long long coarse_ms(void)
+long long fifo_coarse_ms(void)
 {
   struct timespec t;
 
@@ -97,7 +98,7 @@ static void check_dir(fifo_thread *thread, const fifo_config *config)
   struct stat st;
   int fd, rc;
 
-  thread->checked_ms= coarse_ms();
+  thread->checked_ms= fifo_coarse_ms();
   thread->sigpipe_ignored= fifo_sigpipe_ignored();
   if (config->dir_error)
   {
@@ -164,7 +165,7 @@ fifo_thread *fifo_thread_get(void)
 {
   const fifo_config *config= fifo_config_get();
   unsigned int generation= fifo_config_generation();
-  long long now= coarse_ms();
+  long long now= fifo_coarse_ms();
   fifo_thread *thread;
 
   pthread_once(&thread_key_once, create_key);
@@ -248,8 +249,9 @@ static fifo_pipe_slot *take_slot(fifo_thread *thread)
 }
 
 
-int fifo_thread_writer(fifo_thread *thread, const char *name, int *fd,
-                       uint64_t *serial, int *cached)
+int fifo_thread_writer(fifo_thread *thread, const char *name,
+                       const fifo_pipe_slot **pipe, uint64_t *serial,
+                       int *cached)
 {
   fifo_pipe_slot *slot= find_slot(thread, name);
   fifo_entry_id id;
@@ -263,6 +265,9 @@ int fifo_thread_writer(fifo_thread *thread, const char *name, int *fd,
       slot->checked_ms= thread->now_ms;
     else
     {
+      /* Its inode may be freed and its number given to a new FIFO: a mark
+         left on it could make that one fail fast. */
+      fifo_fail_fast_clear(&slot->id);
       slot_close(slot);
       slot= NULL;
     }
@@ -270,7 +275,7 @@ int fifo_thread_writer(fifo_thread *thread, const char *name, int *fd,
   if (slot)
   {
     slot->used= ++thread->tick;
-    *fd= slot->fd;
+    *pipe= slot;
     *serial= slot->serial;
     *cached= 1;
     return 0;
@@ -285,7 +290,8 @@ int fifo_thread_writer(fifo_thread *thread, const char *name, int *fd,
   slot->serial= ++thread->serial;
   slot->used= ++thread->tick;
   slot->checked_ms= thread->now_ms;
-  *fd= opened;
+  slot->capacity= fifo_pipe_grow(opened, fifo_config_get()->pipe_size_target);
+  *pipe= slot;
   *serial= slot->serial;
   *cached= 0;
   return 0;

@@ -27,6 +27,7 @@ typedef struct fifo_pipe_slot
   uint64_t serial;              /* unique per open, never reused */
   uint64_t used;                /* for least-recently-used eviction */
   long long checked_ms;         /* coarse clock when id was last checked */
+  int capacity;                 /* the pipe's buffer in bytes, at the open */
 } fifo_pipe_slot;
 
 typedef struct fifo_thread
@@ -44,6 +45,10 @@ typedef struct fifo_thread
   fifo_pipe_slot slots[FIFO_THREAD_PIPES];
 } fifo_thread;
 
+/* CLOCK_MONOTONIC_COARSE in milliseconds (from the vDSO: no system call);
+   the clock of every recheck interval and of fail-fast marks. */
+long long fifo_coarse_ms(void);
+
 /* The calling thread's cache with its directory checked (at most every
    FIFO_DIR_RECHECK_MS while usable, on every call while not): NULL only
    when it cannot be allocated. dir_error says whether dir_fd is usable. */
@@ -60,10 +65,15 @@ int fifo_thread_dir_changed(fifo_thread *thread);
 /* A write end of the FIFO name: from the cache when it was checked within
    FIFO_PIPE_RECHECK_MS or earlier in this statement (*serial is its
    slot's serial), or when one fstatat shows its entry still names the same
-   FIFO; else opened and cached. On success *fd stays owned by the cache,
-   *serial identifies it and *cached says whether it came from the cache. */
-int fifo_thread_writer(fifo_thread *thread, const char *name, int *fd,
-                       uint64_t *serial, int *cached);
+   FIFO; else opened, grown to DBFIFO_PIPE_SIZE and cached. A cached pipe
+   whose name has gone or names another file is closed, and its fail-fast
+   mark cleared (nobody writes that pipe through its name any more). On
+   success *pipe is the cache's slot (its fd stays owned by the cache, valid
+   until the next call on this thread), *serial identifies it and *cached
+   says whether it came from the cache. */
+int fifo_thread_writer(fifo_thread *thread, const char *name,
+                       const fifo_pipe_slot **pipe, uint64_t *serial,
+                       int *cached);
 
 /* Closes and forgets the cached pipe of name, if any. */
 void fifo_thread_drop(fifo_thread *thread, const char *name);

@@ -12,8 +12,10 @@
 
 #include "fifo_config.h"
 #include "fifo_error.h"
+#include "fifo_fail_fast.h"
 #include "fifo_frame.h"
 #include "fifo_io.h"
+#include "fifo_pipe_buffer.h"
 #include "fifo_state.h"
 #include "fifo_udf.h"
 
@@ -141,6 +143,20 @@ void fifo_remove_deinit(UDF_INIT *initid)
 }
 
 
+/* A fail-fast mark goes with the FIFO: a new FIFO given the same inode
+   number must start unmarked. */
+static int remove_fifo(int dir_fd, const char *name)
+{
+  fifo_entry_id id;
+  int rc;
+
+  if ((rc= fifo_unlink(dir_fd, name, &id)))
+    return rc;
+  fifo_fail_fast_clear(&id);
+  return 0;
+}
+
+
 char *fifo_remove(UDF_INIT *initid, UDF_ARGS *args, char *result,
                   unsigned long *length, fifo_flag *is_null, fifo_flag *error)
 {
@@ -149,7 +165,7 @@ char *fifo_remove(UDF_INIT *initid, UDF_ARGS *args, char *result,
   /* This thread's cached write end of it goes too (others notice the
      entry is gone on their next write). */
   return answer_entry_op(initid, args, result, length, "fifo_remove",
-                         fifo_unlink, 1);
+                         remove_fifo, 1);
 }
 
 
@@ -165,6 +181,55 @@ void fifo_write_deinit(UDF_INIT *initid)
 }
 
 
+/* What a write refused under a fail-fast mark reports. */
+typedef struct write_refusal
+{
+  long long failing_ms;        /* since the pipe was marked */
+  unsigned long long refused;  /* writes refused under this mark */
+} write_refusal;
+
+
+/*
+  The fail-fast rule (fifo_fail_fast.h). Unmarked: write, waiting up to
+  timeout_ms for room; still full then: mark the pipe. Marked: one write
+  without waiting; refused when there is no room; when the line went in
+  and the reader has emptied at least half the buffer, clear the mark
+  (a FIONREAD that fails cannot tell more than the write did: clear).
+*/
+static int write_line_fail_fast(const fifo_state *state,
+                                const fifo_thread *thread,
+                                const fifo_pipe_slot *pipe, const char *name,
+                                size_t line_length, int timeout_ms,
+                                write_refusal *refusal)
+{
+  fifo_fail_fast_mark mark;
+  int queued, rc;
+
+  if (!fifo_fail_fast_marked(&pipe->id, &mark))
+  {
+    rc= fifo_write_line(pipe->fd, state->line, line_length, timeout_ms,
+                        thread->sigpipe_ignored);
+    if (rc == ETIMEDOUT)
+      fifo_fail_fast_mark_full(&pipe->id, name, fifo_coarse_ms());
+    return rc;
+  }
+  rc= fifo_write_line(pipe->fd, state->line, line_length, 0,
+                      thread->sigpipe_ignored);
+  if (rc == ETIMEDOUT)
+  {
+    refusal->refused= fifo_fail_fast_refused(&mark);
+    /* Another thread may have marked it after this row read its clock. */
+    refusal->failing_ms= thread->now_ms > mark.since_ms ?
+                         thread->now_ms - mark.since_ms : 0;
+    return FIFO_E_FAILING_FAST;
+  }
+  if (rc == 0 && ((queued= fifo_pipe_queued(pipe->fd)) < 0 ||
+                  queued <= pipe->capacity / 2))
+    fifo_fail_fast_clear(&pipe->id);
+  return rc;
+}
+
+
 /*
   The pipe comes from the thread's cache (fifo_thread.c), so the rows of a
   trigger, each a statement of its own, do not open and close it per row.
@@ -175,14 +240,16 @@ void fifo_write_deinit(UDF_INIT *initid)
   may mean the directory was replaced: look again once.
 */
 static int write_framed(fifo_state *state, fifo_thread *thread,
-                        const char *name, size_t line_length, int timeout_ms)
+                        const char *name, size_t line_length, int timeout_ms,
+                        write_refusal *refusal)
 {
   uint64_t serial= state->path_const ? state->serial : 0;
-  int reopened= 0, dir_rechecked= 0, cached, fd, rc;
+  const fifo_pipe_slot *pipe;
+  int reopened= 0, dir_rechecked= 0, cached, rc;
 
   for (;;)
   {
-    rc= fifo_thread_writer(thread, name, &fd, &serial, &cached);
+    rc= fifo_thread_writer(thread, name, &pipe, &serial, &cached);
     if (rc == ENOENT && !dir_rechecked)
     {
       dir_rechecked= 1;
@@ -191,9 +258,9 @@ static int write_framed(fifo_state *state, fifo_thread *thread,
     }
     if (rc)
       break;
-    rc= fifo_write_line(fd, state->line, line_length, timeout_ms,
-                        thread->sigpipe_ignored);
-    if (rc == 0 || rc == ETIMEDOUT)
+    rc= write_line_fail_fast(state, thread, pipe, name, line_length,
+                             timeout_ms, refusal);
+    if (rc == 0 || rc == ETIMEDOUT || rc == FIFO_E_FAILING_FAST)
     {
       /* A full pipe is still the right pipe: keep it. */
       state->serial= serial;
@@ -210,10 +277,35 @@ static int write_framed(fifo_state *state, fifo_thread *thread,
 }
 
 
+/* fifo_error() for a write that answered 'false'. */
+static void write_failed(const char *name, int rc, int timeout_ms,
+                         const write_refusal *refusal)
+{
+  const char *dir= fifo_config_get()->dir;
+
+  switch (rc)
+  {
+  case ETIMEDOUT:
+    fifo_error_set("fifo_write: %s/%s had no room within %d ms (ETIMEDOUT): "
+                   "its reader is not keeping up; writes to it fail fast "
+                   "until it is half empty", dir, name, timeout_ms);
+    return;
+  case FIFO_E_FAILING_FAST:
+    fifo_error_set("fifo_write: %s/%s is full: its reader is not keeping "
+                   "up; failing fast for %lld ms, %llu writes refused "
+                   "(EAGAIN)", dir, name, refusal->failing_ms,
+                   refusal->refused);
+    return;
+  }
+  fifo_state_fail("fifo_write", name, rc, timeout_ms);
+}
+
+
 char *fifo_write(UDF_INIT *initid, UDF_ARGS *args, char *result,
                  unsigned long *length, fifo_flag *is_null, fifo_flag *error)
 {
   fifo_state *state= (fifo_state *) initid->ptr;
+  write_refusal refusal= { 0, 0 };
   fifo_thread *thread;
   const char *name;
   size_t line_length;
@@ -248,9 +340,10 @@ char *fifo_write(UDF_INIT *initid, UDF_ARGS *args, char *result,
                   fifo_config_get()->write_timeout_ms, FIFO_WRITE_TIMEOUT_MAX_MS,
                   &timeout_ms))
     goto fail;
-  if ((rc= write_framed(state, thread, name, line_length, timeout_ms)))
+  if ((rc= write_framed(state, thread, name, line_length, timeout_ms,
+                        &refusal)))
   {
-    fifo_state_fail("fifo_write", name, rc, timeout_ms);
+    write_failed(name, rc, timeout_ms, &refusal);
     goto fail;
   }
   return fifo_answer(result, length, 1);

@@ -1,6 +1,6 @@
 // What the fifo.so integration tests share: a SQL connection with the UDFs,
 // pipes in the stack's pipe directory, and a reader that collects lines.
-import { openSync, closeSync, constants, writeSync } from 'node:fs';
+import { openSync, closeSync, constants, readSync, writeSync } from 'node:fs';
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, join } from 'node:path';
@@ -76,6 +76,22 @@ export class PipeHolder {
     for (;;) {
       try {
         total += writeSync(this.fd, block);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return total;
+        throw error;
+      }
+    }
+  }
+
+  /** Reads until the kernel says EAGAIN: the pipe is empty. Returns the bytes read. */
+  drain(): number {
+    const buffer = Buffer.alloc(65536);
+    let total = 0;
+    for (;;) {
+      try {
+        const n = readSync(this.fd, buffer);
+        if (n === 0) return total;
+        total += n;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return total;
         throw error;

@@ -254,7 +254,7 @@ static void test_not_fifo(void)
   test_cond("symlink", symlink(target, path) == 0);
   test_cond("symlink not opened", fifo_open_writer(dir_fd, "link", &fd, NULL) ==
             FIFO_E_NOT_FIFO);
-  test_cond("symlink not removed", fifo_unlink(dir_fd, "link") ==
+  test_cond("symlink not removed", fifo_unlink(dir_fd, "link", NULL) ==
             FIFO_E_NOT_FIFO);
   test_cond("target intact", stat(target, &st) == 0 && st.st_size == 4);
   test_cond("symlink still there", lstat(path, &st) == 0);
@@ -270,14 +270,14 @@ static void test_not_fifo(void)
   test_cond("regular file not opened",
             fifo_open_writer(dir_fd, "file", &fd, NULL) == FIFO_E_NOT_FIFO);
   test_cond("regular file not removed",
-            fifo_unlink(dir_fd, "file") == FIFO_E_NOT_FIFO &&
+            fifo_unlink(dir_fd, "file", NULL) == FIFO_E_NOT_FIFO &&
             fstatat(dir_fd, "file", &st, 0) == 0);
   test_cond("mkfifo over a file refused",
             fifo_make(dir_fd, "file") == FIFO_E_NOT_FIFO);
 
   test_cond("subdir", mkdirat(dir_fd, "sub", 0755) == 0);
   test_cond("directory not removed",
-            fifo_unlink(dir_fd, "sub") == FIFO_E_NOT_FIFO);
+            fifo_unlink(dir_fd, "sub", NULL) == FIFO_E_NOT_FIFO);
   test_cond("directory not opened",
             fifo_open_reader(dir_fd, "sub", &fd) == FIFO_E_NOT_FIFO);
 
@@ -286,7 +286,7 @@ static void test_not_fifo(void)
     test_cond("device not opened",
               fifo_open_writer(dir_fd, "null", &fd, NULL) == FIFO_E_NOT_FIFO);
     test_cond("device not removed",
-              fifo_unlink(dir_fd, "null") == FIFO_E_NOT_FIFO);
+              fifo_unlink(dir_fd, "null", NULL) == FIFO_E_NOT_FIFO);
   }
   else
     printf("io: device checks skipped: mknod needs CAP_MKNOD (%s)\n",
@@ -294,8 +294,9 @@ static void test_not_fifo(void)
 
   test_cond("missing: ENOENT", fifo_open_writer(dir_fd, "none", &fd, NULL) ==
             ENOENT);
-  test_cond("remove missing: ENOENT", fifo_unlink(dir_fd, "none") == ENOENT);
-  test_cond("remove FIFO", fifo_unlink(dir_fd, "p") == 0 &&
+  test_cond("remove missing: ENOENT",
+            fifo_unlink(dir_fd, "none", NULL) == ENOENT);
+  test_cond("remove FIFO", fifo_unlink(dir_fd, "p", NULL) == 0 &&
             fstatat(dir_fd, "p", &st, AT_SYMLINK_NOFOLLOW) != 0);
 }
 

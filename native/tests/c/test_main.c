@@ -44,6 +44,7 @@ int main(void)
     { "io", test_io },
     { "udf", test_udf },
     { "thread", test_thread },
+    { "fail-fast", test_fail_fast },
   };
   size_t i;
 
@@ -56,7 +57,7 @@ int main(void)
   {
     int before_count= test_count, before_failures= test_failures;
     suites[i].run();
-    printf("%-6s %3d checks, %d failed\n", suites[i].name,
+    printf("%-9s %3d checks, %d failed\n", suites[i].name,
            test_count - before_count, test_failures - before_failures);
   }
   remove_dir();

@@ -27,6 +27,7 @@ void test_frame(void);
 void test_io(void);
 void test_udf(void);
 void test_thread(void);
+void test_fail_fast(void);
 
 /* A fresh temporary directory for this run, removed by test_main.c. */
 const char *test_dir(void);
