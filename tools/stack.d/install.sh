@@ -9,7 +9,18 @@ missing_packages() {
     # dpkg-query is quick (no network): installed packages answer "install ok installed".
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
   done
+  if node_headers_missing; then missing="$missing libnode-dev"; fi
   echo "$missing"
+}
+
+# native/'s pipe addon (dbfifo_pipe.node) is built against node_api.h. Node's
+# own builds (nodejs.org, NodeSource) ship it in <prefix>/include/node;
+# Debian's nodejs package leaves it to libnode-dev (/usr/include/node).
+# native/Makefile looks in both places.
+node_headers_missing() {
+  local node
+  node=$(command -v node) || return 1
+  [ ! -f "$(dirname "$(readlink -f "$node")")/../include/node/node_api.h" ] && [ ! -f /usr/include/node/node_api.h ]
 }
 
 ensure_packages() {

@@ -49,6 +49,7 @@ describe('install into a DESTDIR', () => {
       'opt/dbfifo/app/node_modules/tsx/package.json',
       'opt/dbfifo/app/node_modules/bullmq/package.json',
       'opt/dbfifo/app/packages/fifo-core/src/index.ts',
+      'opt/dbfifo/app/native/build/dbfifo_pipe.node',
       ...WORKERS.map((w) => `etc/dbfifo/${w}.env`),
       ...WORKERS.map((w) => `opt/dbfifo/app/packages/${w}/package.json`),
     ];
@@ -127,6 +128,9 @@ describe('install into a DESTDIR', () => {
     const app = join(destdir, 'opt/dbfifo/app');
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', "import('@dbfifo/fifo-core').then((m) => console.log(typeof m.runMain))"], { cwd: app });
     expect(stdout.trim()).toBe('function');
+    // fifo-core finds the pipe addon in the app tree, where it finds it in the repository.
+    const control = await run(process.execPath, ['--import', 'tsx', '-e', "import('./packages/fifo-core/src/pipe-fcntl.ts').then((m) => console.log(JSON.stringify(m.loadPipeControl())))"], { cwd: app });
+    expect(JSON.parse(control.stdout)).toEqual({ path: join(app, 'native/build/dbfifo_pipe.node'), maxSize: expect.any(Number) });
     const present = WORKERS.filter((w) => existsSync(join(app, `packages/${w}/src/main.ts`)));
     if (present.length === 0) {
       console.warn('worker entry points: no packages/<worker>/src/main.ts written yet; only fifo-core was loaded');
@@ -154,6 +158,7 @@ describe('install options', () => {
     const target = join(destdir, 'consumer');
     const { stdout } = await run(install, ['--no-database', '--workers', 'sms-worker', '--destdir', target, '--dry-run']);
     expect(stdout).not.toContain('fifo.so');
+    expect(stdout).not.toContain('dbfifo_pipe.node');
     expect(stdout).not.toContain('mariadb.service.d');
     expect(stdout).not.toContain('tmpfiles.d');
     expect(stdout).not.toContain('make ');
