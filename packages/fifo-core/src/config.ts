@@ -4,7 +4,13 @@
 import path from 'node:path';
 import { ConfigError } from './errors.ts';
 import { env, parseSpec, type Field, type FieldValue } from './env-fields.ts';
-import type { RetryPolicy } from './direct-retry.ts';
+import type { RuntimeDefaults } from './contract.ts';
+
+/** Direct mode's retry policy: runs per message (the first included) and the first retry delay, doubled each try. */
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
 
 export { env, type Field, type FieldValue } from './env-fields.ts';
 export { ConfigError } from './errors.ts';
@@ -64,7 +70,18 @@ export interface RuntimeConfig {
   pipeGroup?: string;
   mode: 'direct' | 'queue';
   role: 'relay' | 'consumer' | 'both';
+  /** Handler calls running at once (for a batch handler: batches). */
   concurrency: number;
+  /** Most messages in one batch (batch handlers). */
+  batchMax: number;
+  /** How long the oldest pending message may wait for others to join its batch. */
+  batchLingerMs: number;
+  /** Pending messages tracked; past it new doorbells are dropped and caught up from the rows. */
+  pendingMax: number;
+  /** A catch-up's closing pass starts this long after the last lost doorbell (transactions still open). */
+  catchUpSettleMs: number;
+  /** Pipe buffer size the reader asks for (F_SETPIPE_SZ); 0 leaves the kernel's. */
+  pipeSize: number;
   maxLineBytes: number;
   deadLetterFile: string;
   reconcileIntervalMs: number;
@@ -76,6 +93,8 @@ export interface RuntimeConfig {
   metricsPort?: number;
   metricsHost: string;
   logLevel: string;
+  /** The settings a worker's definition may give defaults for whose variable was not set. */
+  unset: ReadonlySet<keyof RuntimeDefaults>;
 }
 
 /** BullMQ forbids ':' in queue names; keep names readable and Redis-key safe. */
@@ -90,7 +109,12 @@ export const runtimeSpec = {
   pipeGroup: env.string('DBFIFO_PIPE_GROUP', { optional: true, doc: 'group given to the pipe so the database user can write it, e.g. mysql' }),
   mode: env.oneOf('DBFIFO_MODE', ['direct', 'queue'] as const, { default: 'direct', doc: 'direct: handle in-process; queue: through BullMQ' }),
   role: env.oneOf('DBFIFO_ROLE', ['relay', 'consumer', 'both'] as const, { default: 'both', doc: 'queue mode: read the pipe (relay), run handlers (consumer), or both' }),
-  concurrency: env.int('DBFIFO_CONCURRENCY', { default: 8, min: 1, max: 10_000, doc: 'handlers running at once in this process' }),
+  concurrency: env.int('DBFIFO_CONCURRENCY', { default: 8, min: 1, max: 10_000, doc: 'handler calls running at once in this process (for a batch handler: batches); a worker may set its own default' }),
+  batchMax: env.int('DBFIFO_BATCH_MAX', { default: 100, min: 1, max: 100_000, doc: 'most messages in one batch (batch handlers); a worker may set its own default' }),
+  batchLingerMs: env.int('DBFIFO_BATCH_LINGER_MS', { default: 0, min: 0, max: 60_000, doc: 'how long the oldest pending message may wait for others to join its batch; a worker may set its own default' }),
+  pendingMax: env.int('DBFIFO_PENDING_MAX', { default: 50_000, min: 1, max: 10_000_000, doc: 'pending messages tracked; past it new doorbells are dropped and caught up from the rows (reconcile)' }),
+  catchUpSettleMs: env.int('DBFIFO_CATCHUP_SETTLE_MS', { default: 2000, min: 0, max: 600_000, doc: 'a catch-up ends with a reconcile started this long after the last lost doorbell, for transactions still open before' }),
+  pipeSize: env.int('DBFIFO_PIPE_SIZE', { default: 1024 * 1024, min: 0, max: 1024 * 1024 * 1024, doc: 'pipe buffer the reader asks the kernel for (F_SETPIPE_SZ, capped by /proc/sys/fs/pipe-max-size); 0 = leave it' }),
   maxLineBytes: env.int('DBFIFO_MAX_LINE_BYTES', { default: 4096, min: 16, max: 16 * 1024 * 1024, doc: 'longest accepted line including its newline' }),
   deadLetterFile: env.string('DBFIFO_DEAD_LETTER', { optional: true, doc: 'NDJSON file of refused lines; default ${pipe}.dead' }),
   reconcileIntervalMs: env.int('DBFIFO_RECONCILE_INTERVAL_MS', { default: 60_000, min: 0, doc: 'reconcile period; 0 = only at start' }),
@@ -112,9 +136,14 @@ export const runtimeSpec = {
   logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info', doc: 'pino log level' }),
 };
 
-export function loadRuntimeConfig(workerName: string, source: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+/** The runtime settings a worker's definition may give a default for, and their variables. */
+const DEFAULTABLE = { concurrency: runtimeSpec.concurrency, batchMax: runtimeSpec.batchMax, batchLingerMs: runtimeSpec.batchLingerMs, pendingMax: runtimeSpec.pendingMax };
+
+/** `pipeName`: the pipe's name inside DBFIFO_PIPE_DIR when DBFIFO_PIPE is not set. */
+export function loadRuntimeConfig(pipeName: string, source: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const c = loadConfig(runtimeSpec, source);
-  const pipe = path.resolve(c.pipe ?? path.join(c.pipeDir, workerName));
+  const pipe = path.resolve(c.pipe ?? path.join(c.pipeDir, pipeName));
+  const unset = new Set((Object.keys(DEFAULTABLE) as (keyof typeof DEFAULTABLE)[]).filter((k) => !source[DEFAULTABLE[k].name]?.trim()));
   return {
     pipe,
     pipeDir: c.pipeDir,
@@ -123,6 +152,11 @@ export function loadRuntimeConfig(workerName: string, source: NodeJS.ProcessEnv 
     mode: c.mode,
     role: c.role,
     concurrency: c.concurrency,
+    batchMax: c.batchMax,
+    batchLingerMs: c.batchLingerMs,
+    pendingMax: c.pendingMax,
+    catchUpSettleMs: c.catchUpSettleMs,
+    pipeSize: c.pipeSize,
     maxLineBytes: c.maxLineBytes,
     deadLetterFile: c.deadLetterFile ?? `${pipe}.dead`,
     reconcileIntervalMs: c.reconcileIntervalMs,
@@ -143,7 +177,19 @@ export function loadRuntimeConfig(workerName: string, source: NodeJS.ProcessEnv 
     metricsPort: c.metricsPort,
     metricsHost: c.metricsHost,
     logLevel: c.logLevel,
+    unset,
   };
+}
+
+/** The runtime settings with a worker definition's defaults applied where no variable was set. */
+export function withDefinitionDefaults(rt: RuntimeConfig, defaults: RuntimeDefaults | undefined): RuntimeConfig {
+  if (!defaults) return rt;
+  const out = { ...rt };
+  for (const k of rt.unset) {
+    const v = defaults[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }
 
 export interface DatabaseConfig {

@@ -4,7 +4,7 @@ import mysql from 'mysql2/promise';
 import type { DatabaseConfig } from './config.ts';
 
 export { waitForRow } from './wait-for-row.ts';
-export { readCommitted, readCommittedOutcome } from './read-committed.ts';
+export { readCommitted, readCommittedOutcome, readCommittedMany } from './read-committed.ts';
 
 export function createPool(db: DatabaseConfig, o: { connectionLimit?: number } = {}): mysql.Pool {
   return mysql.createPool({

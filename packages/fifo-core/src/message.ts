@@ -16,7 +16,7 @@ export function parseJsonLine(raw: string): unknown {
 
 export function buildMessage(raw: string, o: { id: string; pipe: string; receivedAt: Date; attempt?: number }): Message<unknown> {
   const json = parseJsonLine(raw);
-  return { raw, json, body: json ?? raw, receivedAt: o.receivedAt, id: o.id, pipe: o.pipe, attempt: o.attempt ?? 1 };
+  return { raw, json, body: json ?? raw, receivedAt: o.receivedAt, id: o.id, pipe: o.pipe, attempt: o.attempt ?? 1, merged: 1 };
 }
 
 /**

@@ -72,11 +72,6 @@ export async function ensureFifo(pipe: string, o: EnsurePipeOptions = {}): Promi
   return true;
 }
 
-/** Open an existing FIFO read-write, non-blocking, as a readable socket on the event loop. */
-export async function openFifoReader(pipe: string): Promise<net.Socket> {
-  return (await openFifoReaderWithInode(pipe)).socket;
-}
-
 /**
  * Receives each read; the buffer is reused by the next read, so copy what you
  * keep. With this, the socket emits no 'data', and pause() stops reading the
@@ -85,11 +80,23 @@ export async function openFifoReader(pipe: string): Promise<net.Socket> {
  */
 export type ChunkReceiver = (chunk: Buffer) => void;
 
-/** The size of one read: the default pipe capacity, so a read takes whole lines. */
-const READ_BYTES = 64 * 1024;
+/**
+ * The size of one read. A read returns what is queued up to this, and the
+ * lines of one read are framed and handed over before the next read (with
+ * promise callbacks run in between), so it bounds how many lines arrive at
+ * once; a pipe bigger than this is drained in several reads.
+ */
+export const READ_BYTES = 64 * 1024;
 
-/** openFifoReader, plus the inode actually opened (to notice the path being replaced later). */
-export function openFifoReaderWithInode(pipe: string, onChunk?: ChunkReceiver): Promise<{ socket: net.Socket; ino: number }> {
+/** An open FIFO: the socket reading it, the inode actually opened (to notice the path being replaced later) and its fd. */
+export interface OpenedFifo {
+  socket: net.Socket;
+  ino: number;
+  fd: number;
+}
+
+/** Open an existing FIFO read-write and non-blocking, as a readable socket on the event loop. */
+export function openFifoReader(pipe: string, onChunk?: ChunkReceiver): Promise<OpenedFifo> {
   return new Promise((resolve, reject) => {
     // O_NOFOLLOW: a symlink swapped in after ensureFifo is refused, not followed.
     fs.open(pipe, fs.constants.O_RDWR | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW, (err, fd) => {
@@ -102,7 +109,7 @@ export function openFifoReaderWithInode(pipe: string, onChunk?: ChunkReceiver): 
         }
         const onread = onChunk && { buffer: Buffer.allocUnsafe(READ_BYTES), callback: (n: number, buf: Buffer) => void onChunk(buf.subarray(0, n)) };
         const socket = new net.Socket({ fd, readable: true, writable: false, allowHalfOpen: true, ...(onread ? { onread } : {}) });
-        resolve({ socket, ino: st.ino });
+        resolve({ socket, ino: st.ino, fd });
       } catch (e) {
         try {
           fs.closeSync(fd);
@@ -116,8 +123,7 @@ export function openFifoReaderWithInode(pipe: string, onChunk?: ChunkReceiver): 
 }
 
 /** ensureFifo + openFifoReader (reads go to `onChunk` when given, see ChunkReceiver). */
-export async function openPipe(pipe: string, o: EnsurePipeOptions & { onChunk?: ChunkReceiver } = {}): Promise<{ socket: net.Socket; created: boolean; ino: number }> {
+export async function openPipe(pipe: string, o: EnsurePipeOptions & { onChunk?: ChunkReceiver } = {}): Promise<OpenedFifo & { created: boolean }> {
   const created = await ensureFifo(pipe, o);
-  const { socket, ino } = await openFifoReaderWithInode(pipe, o.onChunk);
-  return { socket, created, ino };
+  return { ...(await openFifoReader(pipe, o.onChunk)), created };
 }

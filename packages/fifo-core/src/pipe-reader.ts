@@ -1,8 +1,19 @@
-// Reads a pipe through the event loop and hands framed lines over, one chunk's
-// worth at a time. When the consumer of lines returns a promise (queue relay), or
-// asks for a pause (direct dispatcher full), the socket stops reading the kernel
-// pipe at once (onread mode, see pipe-open.ts): lines stay in the pipe, writers
-// see it fill, and nothing taken off the pipe sits in a buffer that stop() drops.
+// Reads a pipe through the event loop and hands framed lines over, one read's
+// worth at a time, at reader speed: whatever the consumers of lines do, the
+// reader keeps the pipe drained, so a trigger's fifo_write finds room.
+// Backpressure stops here: the runtime merges, batches or drops doorbells
+// (see pending.ts, catch-up.ts); it never stops reading to make writers wait.
+//
+// It also tells when the pipe was full, because then writers were answered
+// 'false' and doorbells may have been lost. What was queued before a read is
+// the read plus what is still queued after it (FIONREAD, through the native
+// addon). The kernel keeps a pipe's bytes in page-sized slots and adds a
+// write to the last slot only if it fits, so a pipe refuses a line while up
+// to one line per slot is still free: "full" means queued + slots × longest
+// line > capacity (erring towards a catch-up too many, never one too few).
+//
+// Only stop() stops reading, and at once (onread mode, see pipe-open.ts):
+// lines not taken stay in the kernel pipe for the next reader.
 //
 // A pipe removed or replaced under a running worker (rm, fifo_remove + fifo_create)
 // would leave it reading an inode nobody can open any more; a cheap periodic lstat
@@ -10,18 +21,25 @@
 import fs from 'node:fs';
 import type net from 'node:net';
 import { LineFramer, type FrameEvent } from './line-framer.ts';
-import { openPipe } from './pipe-open.ts';
+import { openPipe, READ_BYTES } from './pipe-open.ts';
+import type { PipeControl } from './pipe-fcntl.ts';
 
 export interface PipeReaderOptions {
   pipe: string;
   mode?: number;
   group?: string;
   maxLineBytes: number;
-  /** Lines of one chunk; return a promise to hold reading until it settles. */
-  onFrames(frames: FrameEvent[], receivedAt: Date): void | Promise<void>;
+  /** Lines of one read. */
+  onFrames(frames: FrameEvent[], receivedAt: Date): void;
   onError(e: unknown): void;
   /** Told when the path was removed/replaced and has been re-opened. */
   onReopen?(reason: string): void;
+  /** Told when a read found the pipe full: writers may have been answered 'false'. */
+  onFull?(queuedBytes: number, capacity: number): void;
+  /** Size and inspect the pipe (the native addon); without it, capacity is assumed and fullness guessed. */
+  control?: PipeControl;
+  /** Pipe buffer size to ask for (F_SETPIPE_SZ; 0 = leave it). */
+  pipeSize?: number;
   /** How often to check that the path is still our FIFO (default 2000 ms; 0 = never). */
   checkIntervalMs?: number;
   /** How long an old, replaced inode is still drained (default 5000 ms). */
@@ -32,18 +50,29 @@ interface Source {
   socket: net.Socket;
   framer: LineFramer;
   ino: number;
+  fd: number;
+  capacity: number;
+  /** Bytes read back to back in full buffers (without the addon, the only measure of a backlog). */
+  backlog: number;
+  /** The current backlog was already reported full. */
+  reported: boolean;
 }
+
+/** A Linux pipe's default capacity, assumed when it cannot be asked. */
+const DEFAULT_CAPACITY = 64 * 1024;
+/** The size of one slot of a pipe's buffer (a page). */
+const PAGE_BYTES = 4096;
 
 export class PipeReader {
   private current: Source | undefined;
   private sources = new Set<Source>();
-  private holds = new Set<string>();
-  private busy: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reopening = false;
   private stopped = false;
   created = false;
   reopened = 0;
+  /** Reads that found the pipe full. */
+  fullSeen = 0;
 
   constructor(private readonly o: PipeReaderOptions) {}
 
@@ -56,19 +85,36 @@ export class PipeReader {
     }
   }
 
+  /** The capacity of the pipe being read (what F_GETPIPE_SZ says, or the assumed default). */
+  get capacity(): number {
+    return this.current?.capacity ?? DEFAULT_CAPACITY;
+  }
+
   private async open(): Promise<void> {
     const framer = new LineFramer(this.o.maxLineBytes);
     // Reads start once the socket exists, on a later event-loop turn: `src` is set by then.
     let src: Source | undefined;
     const onChunk = (chunk: Buffer) => this.onData(src!, chunk);
-    const { socket, created, ino } = await openPipe(this.o.pipe, { mode: this.o.mode, group: this.o.group, onChunk });
+    const { socket, created, ino, fd } = await openPipe(this.o.pipe, { mode: this.o.mode, group: this.o.group, onChunk });
     if (this.current === undefined) this.created = created;
-    src = { socket, framer, ino };
+    src = { socket, framer, ino, fd, capacity: this.sizePipe(fd), backlog: 0, reported: false };
     socket.on('error', (e) => this.o.onError(e));
     socket.on('close', () => this.sources.delete(src!));
-    if (this.holds.size > 0) socket.pause();
+    if (this.stopped) socket.pause();
     this.sources.add(src);
     this.current = src;
+  }
+
+  /** Grow the pipe's buffer (the kernel keeps it while we hold the pipe open) and learn its capacity. */
+  private sizePipe(fd: number): number {
+    const c = this.o.control;
+    if (!c) return DEFAULT_CAPACITY;
+    try {
+      return this.o.pipeSize ? c.setSize(fd, this.o.pipeSize) : c.size(fd);
+    } catch (e) {
+      this.o.onError(e);
+      return DEFAULT_CAPACITY;
+    }
   }
 
   /** Is the path still the FIFO we read? If not, open the new one and drain the old one a while. */
@@ -95,56 +141,55 @@ export class PipeReader {
     return this.current !== undefined && !this.current.socket.destroyed;
   }
 
-  /** Stop taking lines off the pipe until resume(reason). */
-  hold(reason: string): void {
-    this.holds.add(reason);
-    for (const s of this.sources) s.socket.pause();
-  }
-
-  resume(reason: string): void {
-    if (!this.holds.delete(reason) || this.holds.size > 0) return;
-    for (const s of this.sources) s.socket.resume();
-  }
-
-  /** Stop reading for good; resolves after the chunk being relayed (if any) is handed over. */
+  /** Stop reading for good: what is still in the kernel pipe stays there for the next reader. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    this.hold('stopping');
-    await this.busy;
-    for (const s of this.sources) s.socket.destroy();
+    for (const s of this.sources) {
+      s.socket.pause();
+      s.socket.destroy();
+    }
     this.sources.clear();
     this.current = undefined;
   }
 
   private onData(src: Source, chunk: Buffer): void {
+    if (this.stopped) return;
     const receivedAt = new Date();
     const frames = src.framer.push(chunk);
+    this.lookForFull(src, chunk.length, frames);
     if (frames.length === 0) return;
-    if (this.busy) {
-      // A chunk that was already buffered when we paused: keep order behind the one in progress.
-      this.track(this.busy.then(() => this.o.onFrames(frames, receivedAt)));
-      return;
-    }
-    let r: void | Promise<void>;
     try {
-      r = this.o.onFrames(frames, receivedAt);
+      this.o.onFrames(frames, receivedAt);
     } catch (e) {
       this.o.onError(e);
-      return;
     }
-    if (r && typeof r.then === 'function') this.track(r);
   }
 
-  private track(p: Promise<void>): void {
-    this.hold('frames');
-    const mine: Promise<void> = p
-      .catch((e) => this.o.onError(e))
-      .finally(() => {
-        if (this.busy !== mine) return;
-        this.busy = undefined;
-        this.resume('frames');
-      });
-    this.busy = mine;
+  /** Was the pipe full before this read? (See the top of this file.) Reported once per backlog. */
+  private lookForFull(src: Source, read: number, frames: FrameEvent[]): void {
+    src.backlog += read;
+    let before = src.backlog;
+    if (this.o.control) {
+      try {
+        before = read + this.o.control.queued(src.fd);
+      } catch {
+        /* keep the backlog measure */
+      }
+    }
+    let longest = 0;
+    for (const f of frames) if (f.bytes > longest) longest = f.bytes;
+    if (longest === 0) longest = this.o.maxLineBytes;
+    const slots = Math.max(1, Math.floor(src.capacity / PAGE_BYTES));
+    if (!src.reported && before + slots * longest > src.capacity) {
+      src.reported = true;
+      this.fullSeen++;
+      this.o.onFull?.(before - read, src.capacity);
+    }
+    // A read short of the buffer emptied the pipe: the backlog is over.
+    if (read < READ_BYTES) {
+      src.backlog = 0;
+      src.reported = false;
+    }
   }
 }

@@ -10,8 +10,9 @@ import type { RelayJobData } from './queue-relay.ts';
 export interface ConsumerOptions {
   cfg: QueueConfig;
   connection: Redis;
+  /** Jobs run at once by this process. */
   concurrency: number;
-  /** Run the handler for one job; throw to fail the attempt. */
+  /** Run one job; throw to fail the attempt (PermanentError: no retry). */
   process(job: Job<RelayJobData>): Promise<void>;
   onExhausted(job: Job<RelayJobData>, err: Error): void;
   onError(e: Error): void;
@@ -45,7 +46,7 @@ export function startConsumer(o: ConsumerOptions): Worker<RelayJobData> {
   );
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const exhausted = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const exhausted = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (exhausted) o.onExhausted(job, err);
   });
   worker.on('error', (e) => o.onError(e));

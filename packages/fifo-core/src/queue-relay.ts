@@ -2,25 +2,38 @@
 // queue named after the pipe. Job id = message id (a resend after a lost reply
 // is then a no-op, not a duplicate); the handler's key() becomes the dedupe id.
 // Failed (exhausted) jobs are kept so a person can look at them.
-import { setTimeout as sleep } from 'node:timers/promises';
+//
+// A relay that knows doorbells may have been lost (the pipe was full, it
+// dropped some while Redis was away, it just started) adds a `catch-up` job
+// instead: whichever consumer takes it reconciles from the rows.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { CatchUpReason } from './catch-up.ts';
 import type { QueueConfig } from './config.ts';
 
-export interface RelayJobData {
+/** A line, as a consumer re-reads it. */
+export interface LineJobData {
   raw: string;
   receivedAt: string;
   pipe: string;
 }
 
-export interface RelayJob {
-  id: string;
-  data: RelayJobData;
-  key?: string;
+/** A catch-up request: what the relay knows was lost, per reason. */
+export interface CatchUpJobData {
+  pipe: string;
+  reasons: Partial<Record<CatchUpReason, number>>;
 }
 
-const RETRY_BASE_MS = 100;
-const RETRY_MAX_MS = 5000;
+export type RelayJobData = LineJobData | CatchUpJobData;
+
+export const LINE_JOB = 'line';
+export const CATCH_UP_JOB = 'catch-up';
+/** While one catch-up job waits, another adds nothing (BullMQ deduplication). */
+const CATCH_UP_DEDUPE_ID = 'dbfifo:catch-up';
+
+export type RelayJob =
+  | { name: typeof LINE_JOB; id: string; data: LineJobData; key?: string }
+  | { name: typeof CATCH_UP_JOB; id: string; data: CatchUpJobData };
 
 export class QueueRelay {
   readonly queue: Queue<RelayJobData>;
@@ -37,29 +50,19 @@ export class QueueRelay {
   }
 
   /**
-   * Resolves once Redis has every job; never drops. A lost connection just
-   * waits (ioredis queues the command). An error *reply* (OOM under
-   * noeviction, READONLY after a failover) rejects, so the batch is retried
-   * with capped backoff until Redis takes it or `signal` aborts (shutdown,
-   * which dead-letters the batch). Meanwhile the pipe stays held.
+   * One round trip for every job. Rejects when Redis answers with an error
+   * (out of memory under noeviction, READONLY after a failover); the caller
+   * keeps the jobs pending and tries again. A lost connection just waits
+   * (ioredis queues the command), bounded by the caller at shutdown.
    */
-  async add(jobs: RelayJob[], o: { signal?: AbortSignal; onRetry?: (e: Error, attempt: number) => void } = {}): Promise<void> {
+  async add(jobs: RelayJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    const bulk = jobs.map((j) => ({
-      name: 'line',
-      data: j.data,
-      opts: { ...this.defaults, jobId: j.id, ...(j.key !== undefined ? { deduplication: { id: j.key } } : {}) },
-    }));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.queue.addBulk(bulk);
-        return;
-      } catch (e) {
-        if (o.signal?.aborted) throw e;
-        o.onRetry?.(e as Error, attempt);
-        await sleep(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1)), undefined, { signal: o.signal });
-      }
-    }
+    await this.queue.addBulk(
+      jobs.map((j) => {
+        const dedupe = j.name === CATCH_UP_JOB ? CATCH_UP_DEDUPE_ID : j.key;
+        return { name: j.name, data: j.data, opts: { ...this.defaults, jobId: j.id, ...(dedupe !== undefined ? { deduplication: { id: dedupe } } : {}) } };
+      }),
+    );
   }
 
   depth(): Promise<Record<string, number>> {

@@ -13,6 +13,7 @@
 // on MySQL by a SET_VAR hint of whole seconds. What cannot be bounded in time
 // (MySQL, < 1 s left) falls back to waitForRow's plain re-reads.
 import type { Pool } from 'mysql2/promise';
+import { ABORTED, abortable } from './abortable.ts';
 import { waitForRow } from './wait-for-row.ts';
 
 /** What a pool needs for this: mysql2/promise's `query`. */
@@ -57,6 +58,47 @@ export async function readCommitted<R>(pool: Queryable, sql: string, params: unk
 }
 
 export async function readCommittedOutcome<R>(pool: Queryable, sql: string, params: unknown[] = [], o: ReadCommittedOptions = {}): Promise<ReadCommittedOutcome<R>> {
+  const r = await lockingRead<R>(pool, sql, params, o);
+  if (r.state !== 'rows') return r;
+  const row = r.rows[0];
+  return row === undefined || row === null ? { state: 'absent' } : { state: 'committed', row };
+}
+
+/**
+ * The batched form: the rows a doorbell batch names, as committed, in one
+ * locking read. `sql` selects them by key with one `IN (?)` placeholder
+ * (e.g. `SELECT … FROM t WHERE id IN (?)`), `keyOf(row)` says which key a
+ * row has. One statement waits for every writer of the batch; if one of them
+ * is still open when timeoutMs runs out, the rows already committed are
+ * taken without waiting (`SKIP LOCKED`) and only the others are 'timeout'.
+ * Keys with no committed row are 'absent'.
+ */
+export async function readCommittedMany<K, R>(
+  pool: Queryable,
+  sql: string,
+  keys: readonly K[],
+  keyOf: (row: R) => K,
+  o: ReadCommittedOptions = {},
+): Promise<Map<K, ReadCommittedOutcome<R>>> {
+  const out = new Map<K, ReadCommittedOutcome<R>>();
+  if (keys.length === 0) return out;
+  const r = await lockingRead<R>(pool, sql, [keys], o);
+  if (r.state === 'rows') {
+    for (const row of r.rows) out.set(keyOf(row), { state: 'committed', row });
+    for (const k of keys) if (!out.has(k)) out.set(k, { state: 'absent' });
+    return out;
+  }
+  if (r.state === 'timeout') {
+    for (const row of await committedNow<R>(pool, sql, [keys])) out.set(keyOf(row), { state: 'committed', row });
+  }
+  for (const k of keys) if (!out.has(k)) out.set(k, { state: r.state });
+  return out;
+}
+
+type LockingRead<R> = { state: 'rows'; rows: R[] } | { state: 'timeout' } | { state: 'aborted' };
+
+/** `sql` as a locking read, re-run on "writer not finished yet" errors until timeoutMs. */
+async function lockingRead<R>(pool: Queryable, sql: string, params: unknown[], o: ReadCommittedOptions): Promise<LockingRead<R>> {
   const deadline = Date.now() + (o.timeoutMs ?? 2000);
   const dialect = await dialectOf(pool);
   const base = sql.trim().replace(/;+\s*$/, '');
@@ -69,13 +111,20 @@ export async function readCommittedOutcome<R>(pool: Queryable, sql: string, para
     try {
       const rows = await abortable(pool.query(locking, params), o.signal);
       if (rows === ABORTED) return { state: 'aborted' };
-      const row = (rows[0] as unknown as R[])[0];
-      return row === undefined || row === null ? { state: 'absent' } : { state: 'committed', row };
+      return { state: 'rows', rows: rows[0] as unknown as R[] };
     } catch (err) {
       if (!WAIT_ENDED.has((err as { errno?: number }).errno ?? -1)) throw err;
       // Timed out (or lost a deadlock): loop; the deadline decides.
     }
   }
+}
+
+/** The committed rows of `sql` whose writers are done, without waiting for the others. */
+async function committedNow<R>(pool: Queryable, sql: string, params: unknown[]): Promise<R[]> {
+  const dialect = await dialectOf(pool);
+  const base = sql.trim().replace(/;+\s*$/, '');
+  const skip = dialect === 'mariadb' ? `${base} LOCK IN SHARE MODE SKIP LOCKED` : `${base} FOR SHARE SKIP LOCKED`;
+  return (await pool.query(skip, params))[0] as unknown as R[];
 }
 
 /** The locking form of `sql` bounded by `leftMs`, or undefined when the server cannot bound it that tightly. */
@@ -90,9 +139,13 @@ export function lockingSql(dialect: Dialect, sql: string, leftMs: number): strin
   return `${sql.replace(/^SELECT\b/i, `SELECT /*+ SET_VAR(innodb_lock_wait_timeout=${lockWait}) */`)} FOR SHARE`;
 }
 
-async function plainFallback<R>(pool: Queryable, sql: string, params: unknown[], leftMs: number, signal?: AbortSignal): Promise<ReadCommittedOutcome<R>> {
-  const row = await waitForRow(async () => ((await pool.query(sql, params))[0] as unknown as R[])[0], { timeoutMs: leftMs, signal });
-  if (row !== undefined) return { state: 'committed', row };
+/** MySQL with under 1 s left (its lock wait is whole seconds): plain re-reads until the rows show up. */
+async function plainFallback<R>(pool: Queryable, sql: string, params: unknown[], leftMs: number, signal?: AbortSignal): Promise<LockingRead<R>> {
+  const rows = await waitForRow(async () => {
+    const r = (await pool.query(sql, params))[0] as unknown as R[];
+    return r.length > 0 ? r : undefined;
+  }, { timeoutMs: leftMs, signal });
+  if (rows !== undefined) return { state: 'rows', rows };
   return signal?.aborted ? { state: 'aborted' } : { state: 'timeout' };
 }
 
@@ -104,17 +157,4 @@ function dialectOf(pool: Queryable): Promise<Dialect> {
     dialects.set(pool, d);
   }
   return d;
-}
-
-const ABORTED = Symbol('aborted');
-/** Resolve at abort without waiting for the statement (it ends by its own bound; its result is dropped). */
-function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T | typeof ABORTED> {
-  if (!signal) return p;
-  p.catch(() => {}); // a late error after abort is nobody's business
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return resolve(ABORTED);
-    const onAbort = () => resolve(ABORTED);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -1,36 +1,38 @@
-// Level-triggered safety net: run reconcile at start and then every interval.
-// The next run is scheduled only after the previous one finished, so two runs
-// never overlap; runNow() while one is running joins it instead of starting another.
-export interface ReconcileResult {
-  fixed: number;
-  report?: Record<string, unknown>;
-}
+// Level-triggered safety net: reconcile at start, then every interval, and
+// whenever catch-up asks. Passes never overlap: the next periodic pass is
+// scheduled only after the previous one finished, and a request while one
+// runs joins it, unless the caller needs a pass that *started* after a given
+// moment (a doorbell lost after a pass began is not covered by it).
+import type { ReconcileReport } from './contract.ts';
 
 export class ReconcileScheduler {
   private timer: NodeJS.Timeout | undefined;
-  private current: Promise<ReconcileResult | undefined> | undefined;
+  private current: Promise<ReconcileReport | undefined> | undefined;
+  private currentStartedAt = 0;
   private stopped = false;
   runs = 0;
 
   constructor(
-    private readonly pass: () => Promise<ReconcileResult>,
+    private readonly pass: () => Promise<ReconcileReport>,
     private readonly intervalMs: number,
     private readonly onError: (e: unknown) => void,
   ) {}
 
   /** First run now, then every intervalMs (0 = only this first run). */
-  start(): Promise<ReconcileResult | undefined> {
+  start(): Promise<ReconcileReport | undefined> {
     return this.runNow();
   }
 
-  /** Run a pass now, or join the one that is running. Errors are reported, not thrown. */
-  runNow(): Promise<ReconcileResult | undefined> {
+  /** Run a pass now, or join the one that is running. Errors are reported and resolve undefined. */
+  runNow(): Promise<ReconcileReport | undefined> {
     if (this.current) return this.current;
+    if (this.stopped) return Promise.resolve(undefined);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.runs++;
+    this.currentStartedAt = Date.now();
     this.current = this.pass()
-      .catch((e) => {
+      .catch((e: unknown) => {
         this.onError(e);
         return undefined;
       })
@@ -39,6 +41,19 @@ export class ReconcileScheduler {
         this.schedule();
       });
     return this.current;
+  }
+
+  /**
+   * A pass that started at or after `at`: joins the running one if it
+   * qualifies, else runs one after it. `onStart` is told when that pass
+   * started, as soon as it has; resolves its report (undefined when it failed).
+   */
+  async runStartedAfter(at: number, onStart?: (startedAt: number) => void): Promise<{ report: ReconcileReport | undefined; startedAt: number }> {
+    while (this.current && this.currentStartedAt < at) await this.current;
+    const pass = this.runNow();
+    const startedAt = this.currentStartedAt;
+    onStart?.(startedAt);
+    return { report: await pass, startedAt };
   }
 
   private schedule(): void {

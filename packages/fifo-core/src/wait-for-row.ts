@@ -7,6 +7,7 @@
 // readCommitted (a locking read) waits for the commit itself and needs no guess;
 // fetch gets the time left, so it can be the bound of such a read.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Backoff } from './backoff.ts';
 
 export interface WaitForRowOptions {
   /** Give up after this long (default 2000 ms). */
@@ -26,19 +27,17 @@ export interface FetchContext {
 
 export async function waitForRow<R>(fetch: (ctx: FetchContext) => Promise<R | undefined>, o: WaitForRowOptions = {}): Promise<R | undefined> {
   const timeoutMs = o.timeoutMs ?? 2000;
-  const maxDelay = o.maxDelayMs ?? 200;
   const deadline = Date.now() + timeoutMs;
-  let delay = o.initialDelayMs ?? 1;
+  const delays = new Backoff({ initialMs: o.initialDelayMs ?? 1, maxMs: o.maxDelayMs ?? 200 });
   for (;;) {
     const row = await fetch({ remainingMs: Math.max(1, deadline - Date.now()), signal: o.signal });
     if (row !== undefined && row !== null) return row;
     const left = deadline - Date.now();
     if (left <= 0 || o.signal?.aborted) return undefined;
     try {
-      await sleep(Math.min(delay, left), undefined, { signal: o.signal });
+      await sleep(Math.min(delays.next(), left), undefined, { signal: o.signal });
     } catch {
       return undefined; // aborted while sleeping
     }
-    delay = Math.min(delay * 2, maxDelay);
   }
 }

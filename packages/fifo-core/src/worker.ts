@@ -1,26 +1,31 @@
-// startWorker: wires reader → (direct dispatch | queue relay) and/or queue
-// consumer → handler, plus reconcile, metrics and graceful stop. Each piece
-// lives in its own file; this one only decides who talks to whom.
+// startWorker: wires reader → pending set → (direct: batches through the
+// handler | queue: relay into BullMQ) and/or BullMQ consumer → handler, plus
+// reconcile, catch-up, metrics and graceful stop. Each piece lives in its own
+// file; this one only decides who talks to whom.
 import { setMaxListeners } from 'node:events';
-import type { Worker as BullWorker } from 'bullmq';
+import type { Worker as BullWorker, Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DatabaseConfig, RuntimeConfig } from './config.ts';
-import { queueNameFor } from './config.ts';
+import { Batcher } from './batcher.ts';
+import { CatchUp, type CatchUpReason } from './catch-up.ts';
+import { queueNameFor, withDefinitionDefaults, type DatabaseConfig, type RuntimeConfig } from './config.ts';
 import { InvalidMessageError, PermanentError, type Helpers, type Message, type WorkerDefinition } from './contract.ts';
 import { DeadLetterFile } from './dead-letter.ts';
-import { runWithRetry } from './direct-retry.ts';
-import { KeyedDispatcher } from './dispatch-direct.ts';
-import { RolledBackError } from './errors.ts';
+import { directBatchRunner } from './direct-path.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { callHandler, outcomeOf } from './handler-call.ts';
 import { startMetricsServer, type MetricsServer } from './http-server.ts';
 import type { FrameEvent } from './line-framer.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { buildMessage, prepareMessage } from './message.ts';
 import { createMetrics, type WorkerMetricsSnapshot } from './metrics.ts';
+import { PendingSet } from './pending.ts';
+import { loadPipeControl } from './pipe-fcntl.ts';
 import { PipeReader } from './pipe-reader.ts';
 import { startConsumer } from './queue-consumer.ts';
-import { QueueRelay, type RelayJob } from './queue-relay.ts';
+import { CATCH_UP_JOB, QueueRelay, type CatchUpJobData, type LineJobData, type RelayJobData } from './queue-relay.ts';
 import { ReconcileScheduler } from './reconcile-scheduler.ts';
 import { createRedis } from './redis.ts';
+import { CATCH_UP_KEY, createRelayPath, type RelayPath } from './relay-path.ts';
 import { within } from './within.ts';
 
 export interface WorkerConfig {
@@ -31,7 +36,7 @@ export interface WorkerConfig {
 export interface RunningWorker {
   /** Resolves once the reader is open (and the first reconcile has been started). */
   ready: Promise<void>;
-  /** Graceful stop: stop reading, finish in-flight within shutdownTimeoutMs, run def.stop, close queues. */
+  /** Graceful stop: stop reading, finish pending and in-flight work within shutdownTimeoutMs, run def.stop, close queues. */
   stop(): Promise<void>;
   /** Resolves when the worker has fully stopped (rejects if it could not start). */
   done: Promise<void>;
@@ -43,23 +48,23 @@ export interface RunningWorker {
   readonly metricsPort: number | undefined;
   /** Run reconcile now (or join the running pass); resolves with what it fixed. */
   reconcileNow(): Promise<number | undefined>;
+  /** True while a catch-up from the rows is under way (doorbells may have been lost). */
+  readonly catchingUp: boolean;
 }
 
 export function startWorker<C extends WorkerConfig, T>(
   def: WorkerDefinition<C, T>,
-  config: C,
+  givenConfig: C,
   opts: { logger?: Logger } = {},
 ): RunningWorker {
-  const rt = config.runtime;
+  const rt = withDefinitionDefaults(givenConfig.runtime, def.defaults);
+  const config: C = { ...givenConfig, runtime: rt };
   const log = (opts.logger ?? createLogger(def.name, rt.logLevel)).child({ pipe: rt.pipe, mode: rt.mode });
   const metrics = createMetrics(def.name);
   const abort = new AbortController();
-  /** Aborted when shutdown begins: a message waiting to be retried is dead-lettered at once. */
-  const retryStop = new AbortController();
   // Each running handler may listen on the shutdown signal (a row wait, a
-  // request), and each dispatcher slot may hold a message waiting for its
-  // retry: more than Node's default 10 is normal here, not a leak.
-  setMaxListeners(Math.max(100, rt.concurrency * 4), abort.signal, retryStop.signal);
+  // request): more than Node's default 10 is normal here, not a leak.
+  setMaxListeners(Math.max(100, rt.concurrency * 4), abort.signal);
   const helpers: Helpers<C> = { log, signal: abort.signal, config, registry: metrics.registry };
   const dead = new DeadLetterFile(rt.deadLetterFile, rt.pipe, (e) => log.error({ err: e }, 'cannot write dead-letter file'));
   const idPrefix = `${queueNameFor(rt.pipe)}:${Date.now().toString(36)}`;
@@ -67,28 +72,17 @@ export function startWorker<C extends WorkerConfig, T>(
   const queueMode = rt.mode === 'queue';
   const readsPipe = !queueMode || rt.role !== 'consumer';
   const runsHandlers = !queueMode || rt.role !== 'relay';
+  const batchWorker = def.handleBatch !== undefined;
 
   let stopping = false;
   let reader: PipeReader | undefined;
   let redis: Redis | undefined;
   let relay: QueueRelay | undefined;
+  let relayPath: RelayPath<T> | undefined;
   let consumer: BullWorker | undefined;
   let server: MetricsServer | undefined;
-  let relaying: RelayJob[] = [];
-  const highWater = Math.max(rt.concurrency * 4, 64);
-  const dispatcher = new KeyedDispatcher(rt.concurrency, () => {
-    if (dispatcher.size <= highWater / 2) reader?.resume('dispatch');
-  });
-  const reconciler = def.reconcile && runsHandlers
-    ? new ReconcileScheduler(async () => {
-        const report = (await def.reconcile!(helpers)) ?? { fixed: 0 };
-        metrics.reconciled(report.fixed);
-        log[report.fixed > 0 ? 'info' : 'debug']({ reconcile: report }, `reconcile fixed ${report.fixed}`);
-        return { fixed: report.fixed, report };
-      }, rt.reconcileIntervalMs, (e) => log.error({ err: e }, 'reconcile failed'))
-    : undefined;
 
-  /** Per-message helpers; the child logger is only built if the handler logs (it costs ~1 µs per message). */
+  /** Per-call helpers; the child logger is only built if the handler logs (it costs ~1 µs per call). */
   function helpersFor(bindings: Record<string, unknown>): Helpers<C> {
     let child: Logger | undefined;
     return {
@@ -99,6 +93,63 @@ export function startWorker<C extends WorkerConfig, T>(
       config,
       registry: metrics.registry,
     };
+  }
+
+  // What the reader fills: in direct mode the handlers' pending set, in a relay the set Redis is fed from.
+  const pending = new PendingSet<T>({ max: rt.pendingMax, merge: def.merge });
+  metrics.setPending(() => pending.size);
+  const deadLetter = (reason: string, m: Message<T>, detail: string) => void dead.write(reason, m.raw, { id: m.id, detail });
+
+  const reconciler = def.reconcile && runsHandlers
+    ? new ReconcileScheduler(async () => {
+        const report = (await def.reconcile!(helpers)) ?? { fixed: 0 };
+        metrics.reconciled(report.fixed);
+        log[report.fixed > 0 ? 'info' : 'debug']({ reconcile: report }, `reconcile fixed ${report.fixed}`);
+        return report;
+      }, rt.reconcileIntervalMs, (e) => log.error({ err: e }, 'reconcile failed'))
+    : undefined;
+  const catchUp = reconciler
+    ? new CatchUp({
+        reconciler,
+        settleMs: rt.catchUpSettleMs,
+        hasCapacity: () => queueMode || pending.size <= pending.max / 2,
+        log,
+        counted: (reason) => metrics.catchUp(reason),
+        signal: abort.signal,
+      })
+    : undefined;
+
+  const dispatcher = readsPipe
+    ? new Dispatcher<T>({
+        pending,
+        ...(queueMode
+          ? { slots: 1, batchMax: 1000, lingerMs: 0, run: (entries) => relayPath!.run(entries) }
+          : {
+              slots: rt.concurrency,
+              batchMax: batchWorker ? rt.batchMax : 1,
+              lingerMs: rt.batchLingerMs,
+              run: directBatchRunner({ def, pending, retry: rt.direct, helpersFor, metrics, log, deadLetter, gaveUp: () => lost('handler_gave_up', 1), stopping: () => stopping }),
+            }),
+        onError: (e) => log.error({ err: e }, 'batch failed unexpectedly'),
+        onSettled: () => catchUp?.wake(),
+      })
+    : undefined;
+
+  /** Doorbells may have been lost: catch up here (direct mode), or ask the consumers through the queue (relay). */
+  function lost(reason: CatchUpReason, n: number): void {
+    if (relayPath) {
+      relayPath.owe(reason, n);
+      metrics.catchUp(reason);
+      pending.add(catchUpMarker(), CATCH_UP_KEY, Date.now(), { always: true });
+      dispatcher!.kick();
+      return;
+    }
+    catchUp?.lost(reason, n);
+  }
+  const canCatchUp = queueMode ? def.reconcile !== undefined : catchUp !== undefined;
+
+  function catchUpMarker(): Message<T> {
+    return { raw: '', json: undefined, body: undefined as T, receivedAt: new Date(), id: `${idPrefix}:${++seq}`, pipe: rt.pipe, attempt: 1, merged: 1 };
   }
 
   function refuse(reason: string, raw: Buffer | string, detail?: string, id?: string): void {
@@ -120,36 +171,29 @@ export function startWorker<C extends WorkerConfig, T>(
     }
   }
 
-  async function runHandler(m: Message<T>): Promise<void> {
-    const h = helpersFor({ msgId: m.id, attempt: m.attempt });
-    const end = metrics.handlerStart();
-    try {
-      await def.handle(m, h);
-      end('handled');
-    } catch (e) {
-      if (e instanceof RolledBackError) {
-        end('handled');
-        metrics.rolledBack();
-        h.log.info({ reason: e.message }, 'row never became visible: counted as rolled back');
-        return;
-      }
-      end(e instanceof PermanentError ? 'permanent' : 'failed');
-      h.log.error({ err: e, permanent: e instanceof PermanentError }, 'handler failed');
-      throw e;
+  let overflowLogged = false;
+  /** Into the pending set: merged, added, or (past the bound) dropped for a catch-up or set aside. */
+  function track(m: Message<T>, key: string | undefined, now: number): void {
+    if (!queueMode && key !== undefined && catchUp?.awaitingPass && !pending.has(key)) {
+      metrics.dropped();
+      lost('pending_full', 1);
+      return;
     }
+    const r = pending.add(m, key, now);
+    if (r === 'merged') metrics.merged();
+    if (r !== 'over') return;
+    if (key !== undefined && canCatchUp) {
+      metrics.dropped();
+      lost('pending_full', 1);
+      return;
+    }
+    if (!overflowLogged) log.error({ pending: pending.size, deadLetter: rt.deadLetterFile }, 'pending set full: messages that no reconcile can recover are set aside in the dead-letter file');
+    overflowLogged = true;
+    void dead.write('pending_full', m.raw, { id: m.id });
   }
 
-  /** Direct mode: runHandler (which logs and counts each failure) under the retry policy. */
-  function runDirect(m: Message<T>): Promise<void> {
-    return runWithRetry((attempt) => runHandler(attempt === 1 ? m : { ...m, attempt }), rt.direct, retryStop.signal, (why, err, attempts) => {
-      log.error({ msgId: m.id, attempts, reason: why, deadLetter: rt.deadLetterFile }, 'handler gave up on the message: dead-lettered');
-      void dead.write(`handler_${why}`, m.raw, { id: m.id, detail: `${attempts} run(s); last error: ${(err as Error)?.message ?? String(err)}` });
-    });
-  }
-
-  function takeFrames(frames: FrameEvent[], receivedAt: Date): void | Promise<void> {
-    const jobs: RelayJob[] = [];
-    const receivedIso = relay ? receivedAt.toISOString() : '';
+  function takeFrames(frames: FrameEvent[], receivedAt: Date): void {
+    const now = receivedAt.getTime();
     for (const f of frames) {
       metrics.received();
       const id = `${idPrefix}:${++seq}`;
@@ -158,28 +202,57 @@ export function startWorker<C extends WorkerConfig, T>(
         continue;
       }
       const a = accept(f.text, receivedAt, id);
-      if (!a) continue;
-      if (relay) {
-        jobs.push({ id, key: a.key, data: { raw: f.text, receivedAt: receivedIso, pipe: rt.pipe } });
-      } else {
-        dispatcher.push(() => runDirect(a.m), a.key);
-      }
+      if (a) track(a.m, a.key, now);
     }
-    if (relay) {
-      if (jobs.length === 0) return;
-      relaying = jobs;
-      const onRetry = (e: Error, attempt: number) => {
-        if (attempt === 1 || attempt % 10 === 0) log.warn({ err: e.message, lines: jobs.length, attempt }, 'redis refused the relay batch: holding the pipe and retrying');
-      };
-      return relay.add(jobs, { signal: abort.signal, onRetry }).then(() => {
-        relaying = [];
-        metrics.relayed(jobs.length);
-      });
+    if (pending.size < pending.max / 2) overflowLogged = false;
+    dispatcher!.kick();
+  }
+
+  // Queue mode, consumer side: a batch worker's jobs running at once share one handler call.
+  const consumerBatches = batchWorker && runsHandlers && queueMode
+    ? new Batcher<string, Message<T>>(async (batch) => {
+        const keys = [...batch.keys()];
+        const messages = keys.map((k) => batch.get(k)!.reduce((older, newer) => def.merge?.(older, newer) ?? newer));
+        const end = metrics.batchStart(messages.length);
+        const results = await callHandler(def, messages, helpersFor({ batch: messages.length }));
+        end();
+        const out = new Map<string, Error>();
+        results.forEach((err, i) => {
+          if (err !== undefined) out.set(keys[i]!, err instanceof Error ? err : new Error(String(err)));
+        });
+        return out;
+      }, { max: rt.batchMax, quietMs: rt.batchLingerMs })
+    : undefined;
+
+  async function consume(job: Job<RelayJobData>): Promise<void> {
+    if (job.name === CATCH_UP_JOB) {
+      if (!catchUp) return;
+      const reasons = (job.data as CatchUpJobData).reasons ?? {};
+      for (const [reason, n] of Object.entries(reasons)) catchUp.lost(reason as CatchUpReason, n ?? 0);
+      await catchUp.settled();
+      return;
     }
-    if (dispatcher.size >= highWater) reader?.hold('dispatch');
+    const data = job.data as LineJobData;
+    const a = accept(data.raw, new Date(data.receivedAt), job.id!, job.attemptsMade + 1);
+    if (!a) throw new PermanentError('refused by parse (dead-lettered)');
+    let err: unknown;
+    if (consumerBatches) {
+      err = await consumerBatches.add(a.key ?? `\u0000job:${job.id}`, a.m).then(() => undefined, (e: unknown) => e);
+    } else {
+      const h = helpersFor({ msgId: a.m.id, attempt: a.m.attempt });
+      const end = metrics.batchStart(1);
+      [err] = await callHandler(def, [a.m], h);
+      end();
+      if (err !== undefined && outcomeOf(err) !== 'rolled_back') h.log.error({ err, permanent: outcomeOf(err) === 'permanent' }, 'handler failed');
+    }
+    const outcome = outcomeOf(err);
+    metrics.outcome(outcome);
+    if (outcome === 'rolled_back') log.info({ msgId: a.m.id, reason: (err as Error).message }, 'row never became visible: counted as rolled back');
+    else if (outcome !== 'handled') throw err;
   }
 
   async function start(): Promise<void> {
+    if (!def.handle && !def.handleBatch) throw new TypeError(`worker ${(def as { name: string }).name}: its definition needs handle(message) or handleBatch(messages)`);
     if (def.start) await def.start(helpers);
     if (queueMode) {
       let lastRedisLog = 0;
@@ -187,41 +260,43 @@ export function startWorker<C extends WorkerConfig, T>(
         onError: (e) => {
           if (Date.now() - lastRedisLog < 10_000) return;
           lastRedisLog = Date.now();
-          log.warn({ err: e.message }, 'redis unreachable: relay holds the pipe, consumers wait');
+          log.warn({ err: e.message, pending: pending.size }, 'redis unreachable: the relay keeps reading the pipe and holds lines pending; consumers wait');
         },
       });
-      if (readsPipe) relay = new QueueRelay(rt.queue, redis);
-      const depthQueue = relay ?? new QueueRelay(rt.queue, redis);
-      metrics.setQueueDepth(() => depthQueue.depth());
+      relay = new QueueRelay(rt.queue, redis);
+      if (readsPipe) relayPath = createRelayPath({ relay, pending, metrics, log, pipe: rt.pipe });
+      metrics.setQueueDepth(() => relay!.depth());
       if (runsHandlers) {
         consumer = startConsumer({
           cfg: rt.queue,
           connection: redis,
-          concurrency: rt.concurrency,
-          process: async (job) => {
-            const a = accept(job.data.raw, new Date(job.data.receivedAt), job.id!, job.attemptsMade + 1);
-            if (!a) throw new PermanentError('refused by parse (dead-lettered)');
-            await runHandler(a.m);
-          },
+          concurrency: batchWorker ? rt.concurrency * rt.batchMax : rt.concurrency,
+          process: consume,
           onExhausted: (job, err) =>
-            log.error({ msgId: job.id, attempts: job.attemptsMade, err: err.message, queue: rt.queue.name },
-              'job failed for good: kept in the failed set'),
+            log.error({ msgId: job.id, attempts: job.attemptsMade, err: err.message, queue: rt.queue.name }, 'job failed for good: kept in the failed set'),
           onError: (e) => log.warn({ err: e.message }, 'queue consumer error'),
         });
       }
     }
     if (readsPipe) {
+      const control = loadPipeControl();
+      if ('missing' in control) log.warn({ why: control.missing }, 'pipe size cannot be set or watched (native addon missing): assuming 64 KiB, a full pipe is only guessed');
       reader = new PipeReader({
         pipe: rt.pipe,
         mode: rt.pipeMode,
         group: rt.pipeGroup,
         maxLineBytes: rt.maxLineBytes,
+        pipeSize: rt.pipeSize,
+        ...('missing' in control ? {} : { control }),
         onFrames: takeFrames,
+        onFull: () => lost('pipe_full', 0),
         onError: (e) => log.error({ err: e }, 'pipe reader error'),
         onReopen: (reason) => log.warn({ reason }, 'pipe was removed or replaced under the worker: re-created and re-opened'),
       });
       await reader.start();
-      log.info({ created: reader.created, queue: relay ? rt.queue.name : undefined }, 'reading pipe');
+      log.info({ created: reader.created, capacity: reader.capacity, queue: relay ? rt.queue.name : undefined }, 'reading pipe');
+      // A relay of its own cannot know what writers lost while no one read the pipe; the consumers reconcile.
+      if (queueMode && rt.role === 'relay' && canCatchUp) lost('relay_start', 0);
     }
     if (rt.metricsPort !== undefined) {
       server = await startMetricsServer({
@@ -234,6 +309,7 @@ export function startWorker<C extends WorkerConfig, T>(
           pipe: rt.pipe,
           mode: rt.mode,
           stopping,
+          catchingUp: catchUp?.active ?? false,
           ...metrics.snapshot,
         }),
       });
@@ -246,22 +322,31 @@ export function startWorker<C extends WorkerConfig, T>(
   async function shutdown(): Promise<void> {
     const deadline = Date.now() + rt.shutdownTimeoutMs;
     const left = () => Math.max(0, deadline - Date.now());
-    log.info({ inFlight: metrics.snapshot.inFlight, queued: dispatcher.size }, 'stopping');
-    retryStop.abort();
-    if (reader && !(await within(reader.stop(), left()))) {
-      // Redis still down at the deadline: keep the lines we took, for a person to replay.
-      for (const j of relaying) void dead.write('unrelayed_at_shutdown', j.data.raw, { id: j.id });
-      log.error({ lines: relaying.length, deadLetter: rt.deadLetterFile }, 'could not relay lines before the deadline');
+    log.info({ inFlight: metrics.snapshot.inFlight, pending: pending.size }, 'stopping');
+    await reader?.stop();
+    // Retries still waiting for their time are not waited for: set aside now.
+    for (const e of pending.takeDelayed()) {
+      if (relayPath) void dead.write('unrelayed_at_shutdown', e.message.raw, { id: e.message.id });
+      else if (e.key !== CATCH_UP_KEY) deadLetter('handler_shutdown', e.message, `${e.attempts} run(s) failed; shutdown before the next`);
+    }
+    if (dispatcher) {
+      dispatcher.drain();
+      if (!(await within(dispatcher.idle(), left()))) {
+        log.warn({ inFlight: metrics.snapshot.inFlight, pending: pending.size }, 'shutdown deadline passed with work running: aborting it');
+        abort.abort();
+        await within(dispatcher.idle(), 1000);
+      }
+      dispatcher.stop();
+      // Whatever is still pending was taken off the pipe and not handled: set aside for a person.
+      const leftover = [...pending.takeAll().map((e) => e.message), ...(relayPath?.inFlight ?? [])].filter((m) => m.raw !== '');
+      for (const m of leftover) void dead.write(relayPath ? 'unrelayed_at_shutdown' : 'unhandled_at_shutdown', m.raw, { id: m.id });
+      if (leftover.length) log.error({ lines: leftover.length, deadLetter: rt.deadLetterFile }, 'lines taken off the pipe could not be handed on before the deadline: dead-lettered');
     }
     if (consumer && !(await within(consumer.close(), left()))) {
       abort.abort();
       await within(consumer.close(true), 1000);
     }
-    if (!(await within(dispatcher.idle(), left()))) {
-      log.warn({ inFlight: dispatcher.size }, 'shutdown deadline passed with handlers running: aborting them');
-      abort.abort();
-      await within(dispatcher.idle(), 1000);
-    }
+    await within(consumerBatches?.drain(), left());
     if (!(await within(reconciler?.stop(), left()))) abort.abort();
     abort.abort();
     if (def.stop) await def.stop(helpers).catch((e: unknown) => log.error({ err: e }, 'worker stop() failed'));
@@ -270,7 +355,7 @@ export function startWorker<C extends WorkerConfig, T>(
     redis?.disconnect();
     await dead.flush();
     await server?.close();
-    log.info({ metrics: metrics.snapshot }, 'stopped');
+    log.info({ metrics: { ...metrics.snapshot } }, 'stopped');
   }
 
   let stopPromise: Promise<void> | undefined;
@@ -309,6 +394,9 @@ export function startWorker<C extends WorkerConfig, T>(
     registry: metrics.registry,
     get metricsPort() {
       return server?.port;
+    },
+    get catchingUp() {
+      return catchUp?.active ?? false;
     },
     reconcileNow: async () => (await reconciler?.runNow())?.fixed,
   };

@@ -113,7 +113,7 @@ describe('startWorker (direct mode)', () => {
     expect(seen[0]!.receivedAt.getTime()).toBeGreaterThanOrEqual(before - 5);
   });
 
-  it('handles messages of one key in order, one at a time, while other keys run in parallel', async () => {
+  it('merges pending messages of one key and handles a key one call at a time, in order, while other keys run in parallel', async () => {
     const order = new Map<string, number[]>();
     let active = 0;
     let peak = 0;
@@ -140,11 +140,17 @@ describe('startWorker (direct mode)', () => {
     await w.ready;
     const lines = Array.from({ length: 200 }, (_, v) => JSON.stringify({ id: v % 5, v }));
     writeLines(pipe, lines);
-    await until(() => w.metrics.handled === 200);
+    // Every doorbell is accounted for: handled, or merged into a later one for its key.
+    await until(() => w.metrics.handled + w.metrics.merged === 200 && w.metrics.inFlight === 0);
+    expect(w.metrics.merged).toBeGreaterThan(0);
     expect(overlap).toBe(false);
     expect(peak).toBeGreaterThan(1);
     expect(peak).toBeLessThanOrEqual(4);
-    for (const [k, vs] of order) expect(vs).toEqual([...vs].sort((a, b) => a - b).filter((v) => v % 5 === Number(k)));
+    for (const [k, vs] of order) {
+      expect(vs).toEqual([...vs].sort((a, b) => a - b));
+      expect(vs.every((v) => v % 5 === Number(k))).toBe(true);
+      expect(vs.at(-1)).toBe(195 + Number(k)); // the newest doorbell of each key is never lost in a merge
+    }
   });
 
   it('runs reconcile at start, counts what it fixed, and serves /metrics and /healthz', async () => {

@@ -5,7 +5,7 @@ import { parseDoorbell } from './doorbell.ts';
 function msg(raw: string): Message<unknown> {
   let json: unknown;
   try { json = JSON.parse(raw); } catch { json = undefined; }
-  return { raw, json, body: json ?? raw, receivedAt: new Date(), id: 't:1', pipe: '/tmp/p', attempt: 1 };
+  return { raw, json, body: json ?? raw, receivedAt: new Date(), id: 't:1', pipe: '/tmp/p', attempt: 1, merged: 1 };
 }
 
 describe('parseDoorbell', () => {

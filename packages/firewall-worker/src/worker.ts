@@ -5,7 +5,7 @@
 // Doorbells arriving in a burst share their work: one row read for every
 // doorbell waiting on its COMMIT (RowWaiter), then one table read, one
 // kernel command and one UPDATE per group of addresses (Firewall.sync).
-import { Counter, createPool, type Helpers, type Registry, type WorkerDefinition } from '@dbfifo/fifo-core';
+import { Counter, createPool, type Helpers, type Registry, type SingleWorkerDefinition } from '@dbfifo/fifo-core';
 import type { Pool } from 'mysql2/promise';
 import { createBackend, type CommandStats } from './backends.ts';
 import type { FirewallConfig } from './config.ts';
@@ -13,7 +13,7 @@ import { parseDoorbell, type Doorbell } from './doorbell.ts';
 import { Firewall } from './firewall.ts';
 import { RowWaiter } from './row-waiter.ts';
 
-export interface FirewallWorker extends WorkerDefinition<FirewallConfig, Doorbell> {
+export interface FirewallWorker extends SingleWorkerDefinition<FirewallConfig, Doorbell> {
   /** The live state after start() (tests and the benchmark look inside). */
   readonly firewall: Firewall | undefined;
   readonly stats: CommandStats;

@@ -1,7 +1,7 @@
 // sms-worker as a fifo-core WorkerDefinition: what one line on the `sms` pipe
 // means, and how reconcile brings sms_outbox in line (pending rows sent, stuck
 // rows resolved). The runtime does reading, dispatch, queueing and shutdown.
-import { createPool, forEachLimit, RolledBackError, type Helpers, type Message, type WorkerDefinition } from '@dbfifo/fifo-core';
+import { createPool, forEachLimit, RolledBackError, type Helpers, type Message, type SingleWorkerDefinition } from '@dbfifo/fifo-core';
 import { setMaxListeners } from 'node:events';
 import type { Pool } from 'mysql2/promise';
 import { rateKey, rateScope, type SmsConfig } from './config.ts';
@@ -22,7 +22,7 @@ export interface SmsStats {
   parked: number;
 }
 
-export interface SmsWorker extends WorkerDefinition<SmsConfig, SmsLine> {
+export interface SmsWorker extends SingleWorkerDefinition<SmsConfig, SmsLine> {
   readonly stats: SmsStats;
 }
 

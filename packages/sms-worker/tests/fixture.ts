@@ -107,7 +107,7 @@ export function lineMessage(raw: string, worker: SmsWorker, helpers: Parameters<
   } catch {
     json = undefined;
   }
-  const base = { raw, json, body: undefined as unknown, receivedAt: new Date(), id, pipe: '/test', attempt: 1 };
+  const base = { raw, json, body: undefined as unknown, receivedAt: new Date(), id, pipe: '/test', attempt: 1, merged: 1 };
   return { ...base, body: worker.parse!(base, helpers) };
 }
 

@@ -12,14 +12,14 @@
 // matter. DBFIFO_CONCURRENCY (default 64 here) is how many lines can share a
 // batch; more simply wait for the next one.
 import type { FSWatcher } from 'node:fs';
-import type { WorkerDefinition } from '@dbfifo/fifo-core';
+import type { SingleWorkerDefinition } from '@dbfifo/fifo-core';
 import { openStaticApp, type StaticApp } from './app.ts';
 import { Coalescer } from './coalescer.ts';
 import { WORKER_NAME, type StaticConfig } from './config.ts';
 import { watchTemplates } from './dev-watch.ts';
 import { parseNewsEvent, type NewsEvent } from './message.ts';
 
-export interface StaticGenWorker extends WorkerDefinition<StaticConfig, NewsEvent> {
+export interface StaticGenWorker extends SingleWorkerDefinition<StaticConfig, NewsEvent> {
   /** The open app (after start), for tests and the benchmark. */
   readonly app: StaticApp | undefined;
   /** Wait until every pending batch is on disk. */

@@ -29,7 +29,7 @@ export interface CoreWorkerOptions {
   redisUrl: string;
   databaseUrl: string;
   concurrency?: number;
-  handle: WorkerDefinition<any, any>['handle'];
+  handle: NonNullable<WorkerDefinition<any, any>['handle']>;
 }
 
 export function startCoreWorker(core: CoreApi, o: CoreWorkerOptions): CoreWorker {

@@ -1,0 +1,160 @@
+// The pending set: messages taken off the pipe and not handled yet. The reader
+// adds every accepted message at reader speed; the dispatcher takes batches.
+//
+// - A message with a key merges into a pending message with the same key
+//   (the handler re-reads the row anyway), so a burst of doorbells for one
+//   row costs one handler run, and memory grows with keys, not lines.
+// - A key is busy while a batch that carries it runs: its next message waits
+//   `behind` it and becomes ready when it finishes, so per-key order holds
+//   and one key is never handled twice at once.
+// - A message whose handler failed waits `delayed` until its retry time,
+//   still holding its key's place (newer messages for the key merge into it).
+// - Past `max` pending messages a new key is not tracked: add() answers
+//   'over' and the caller drops the doorbell for a catch-up from the rows
+//   (or sets a keyless message aside). Merging never needs room.
+import type { Message } from './contract.ts';
+
+export interface PendingEntry<T> {
+  key: string;
+  /** False for a message without a key (it merges with nothing). */
+  keyed: boolean;
+  message: Message<T>;
+  /** When the oldest doorbell this entry stands for arrived (batch age). */
+  firstAt: number;
+  /** Handler runs that failed so far for this key's work. */
+  attempts: number;
+  /** Not dispatched before this time (a retry's backoff); 0 = ready. */
+  notBefore: number;
+}
+
+export type AddResult = 'added' | 'merged' | 'over';
+
+export type MergeFn<T> = (older: Message<T>, newer: Message<T>) => Message<T>;
+
+export class PendingSet<T> {
+  private readonly ready = new Map<string, PendingEntry<T>>();
+  private readonly behind = new Map<string, PendingEntry<T>>();
+  private readonly delayed = new Map<string, PendingEntry<T>>();
+  private readonly busy = new Set<string>();
+  private unkeyed = 0;
+
+  constructor(private readonly o: { max: number; merge?: MergeFn<T> }) {}
+
+  private merge(older: Message<T>, newer: Message<T>): Message<T> {
+    // Default: the newer doorbell stands for both.
+    const m = this.o.merge ? this.o.merge(older, newer) : newer;
+    return { ...m, merged: older.merged + newer.merged };
+  }
+
+  /** Messages waiting (ready, behind a busy key, or delayed for a retry). */
+  get size(): number {
+    return this.ready.size + this.behind.size + this.delayed.size;
+  }
+
+  /** Entries that could be taken now. */
+  get readyCount(): number {
+    return this.ready.size;
+  }
+
+  /** Keys carried by batches that are running. */
+  get busyCount(): number {
+    return this.busy.size;
+  }
+
+  get max(): number {
+    return this.o.max;
+  }
+
+  /** Arrival time of the oldest ready entry (batch age), or undefined when none is ready. */
+  get oldestReadyAt(): number | undefined {
+    return this.ready.values().next().value?.firstAt;
+  }
+
+  /** True when a message with this key is waiting (ready, behind a busy key, or delayed). */
+  has(key: string): boolean {
+    return this.ready.has(key) || this.behind.has(key) || this.delayed.has(key);
+  }
+
+  /** `always`: track it even past the bound (a marker the runtime itself must not lose). */
+  add(message: Message<T>, key: string | undefined, now = Date.now(), o: { always?: boolean } = {}): AddResult {
+    if (key !== undefined) {
+      for (const place of [this.ready, this.behind, this.delayed]) {
+        const e = place.get(key);
+        if (e) {
+          e.message = this.merge(e.message, message);
+          return 'merged';
+        }
+      }
+    }
+    if (this.size >= this.o.max && !o.always) return 'over';
+    const keyed = key !== undefined;
+    const k = keyed ? key : `\u0000unkeyed:${++this.unkeyed}`;
+    const entry: PendingEntry<T> = { key: k, keyed, message, firstAt: now, attempts: 0, notBefore: 0 };
+    (this.busy.has(k) ? this.behind : this.ready).set(k, entry);
+    return 'added';
+  }
+
+  /** Up to `max` ready entries, oldest first; their keys are busy until finish() or retry(). */
+  take(max: number): PendingEntry<T>[] {
+    const out: PendingEntry<T>[] = [];
+    for (const [k, e] of this.ready) {
+      if (out.length >= max) break;
+      this.ready.delete(k);
+      this.busy.add(k);
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** The entry's key is free again; a message that waited behind it becomes ready. */
+  finish(entry: PendingEntry<T>): void {
+    this.busy.delete(entry.key);
+    const next = this.behind.get(entry.key);
+    if (next) {
+      this.behind.delete(entry.key);
+      this.ready.set(entry.key, next);
+    }
+  }
+
+  /**
+   * The entry failed and will run again at `notBefore`. A newer message for
+   * its key merges into it; the failed attempts stay counted for the key.
+   */
+  retry(entry: PendingEntry<T>, notBefore: number): void {
+    this.busy.delete(entry.key);
+    const newer = this.behind.get(entry.key);
+    if (newer) this.behind.delete(entry.key);
+    const message = newer ? this.merge(entry.message, newer.message) : entry.message;
+    this.delayed.set(entry.key, { ...entry, message, notBefore });
+  }
+
+  /** Moves delayed entries whose time has come to ready; returns the next retry time still ahead, if any. */
+  promoteDue(now = Date.now()): number | undefined {
+    let next: number | undefined;
+    for (const [k, e] of this.delayed) {
+      if (e.notBefore <= now) {
+        this.delayed.delete(k);
+        this.ready.set(k, { ...e, notBefore: 0 });
+      } else if (next === undefined || e.notBefore < next) {
+        next = e.notBefore;
+      }
+    }
+    return next;
+  }
+
+  /** Takes the entries waiting for a retry out (shutdown does not wait for their time). */
+  takeDelayed(): PendingEntry<T>[] {
+    const all = [...this.delayed.values()];
+    this.delayed.clear();
+    return all;
+  }
+
+  /** Takes every waiting entry out (shutdown): ready, behind and delayed. */
+  takeAll(): PendingEntry<T>[] {
+    const all = [...this.ready.values(), ...this.behind.values(), ...this.delayed.values()];
+    this.ready.clear();
+    this.behind.clear();
+    this.delayed.clear();
+    return all;
+  }
+}
