@@ -11,6 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RowDataPacket } from 'mysql2/promise';
 import { createLogger, startWorker } from '@dbfifo/fifo-core';
 import { connect, createTestDatabase, ensureStack, removePipe, uniquePipePath } from '@dbfifo/test-utils';
 import { DEFAULT_CONCURRENCY, loadFirewallConfig } from '../src/config.ts';
@@ -61,7 +62,7 @@ async function world(backend: string, tag: string) {
     const t = performance.now();
     for (const b of c.ban) bannedAt.set(b.address.text, t);
   };
-  const applied = async () => ((await sql.query<any[]>('SELECT COUNT(*) AS n FROM blacklist WHERE applied_at IS NOT NULL'))[0][0].n as number);
+  const applied = async () => ((await sql.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM blacklist WHERE applied_at IS NOT NULL'))[0][0]?.n as number);
   return {
     sql, fw, running, bannedAt, applied, url: db.url, stats: worker.stats,
     async close() {

@@ -10,6 +10,9 @@ import { loadFirewallConfig, type FirewallConfig } from '../src/config.ts';
 import { createFirewallWorker, type FirewallWorker } from '../src/worker.ts';
 import { TestNet } from './netns.ts';
 
+// Other packages' tests reach this file as `@dbfifo/firewall-worker/testing`.
+export { netnsUnavailable } from './netns.ts';
+
 export const schemaFile = resolve(fileURLToPath(import.meta.url), '../../../../sql/firewall/schema.sql');
 
 export interface World {

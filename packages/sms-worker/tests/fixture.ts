@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { createLogger, Registry } from '@dbfifo/fifo-core';
 import { connect, createTestDatabase, removePipe, repoRoot, stackEnv, uniquePipePath, type TestDatabase } from '@dbfifo/test-utils';
 import type { Connection } from 'mysql2/promise';
-import { startTwilioLocal, type TwilioLocal } from '../../../tools/twilio-local/src/index.ts';
+import { startTwilioLocal, type TwilioLocal } from '@dbfifo/twilio-local';
 import { loadSmsConfig, type SmsConfig } from '../src/config.ts';
 import { createSmsWorker, type SmsWorker } from '../src/worker.ts';
 
