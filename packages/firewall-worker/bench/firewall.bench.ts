@@ -41,7 +41,6 @@ async function world(backend: string, tag: string) {
   if (backend !== 'dry-run') execFileSync('ip', ['netns', 'add', ns]);
   const db = await createTestDatabase(`firewall_worker_bench_${tag}`, [schema]);
   const sql = await connect(db.url);
-  await sql.query("CREATE FUNCTION IF NOT EXISTS fifo_write RETURNS STRING SONAME 'fifo.so'");
   const pipe = uniquePipePath(`firewall-bench-${tag}`);
   await sql.query('UPDATE fw_settings SET pipe = ?, hit_threshold = 5, ban_seconds = 3600', [basename(pipe)]);
   const config = loadFirewallConfig({
