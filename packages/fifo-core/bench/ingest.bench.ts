@@ -3,18 +3,17 @@
 // the first line received to the last one handled. Median of BENCH_RUNS runs.
 //   npm run bench:ingest -w @dbfifo/fifo-core     (BENCH_LINES=200000 BENCH_RUNS=5)
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadRuntimeConfig } from '../src/config.ts';
 import { startWorker } from '../src/worker.ts';
 import { fmt, intEnv, median, quietLogger, writeSection } from './report.ts';
+import { tempDir } from '@dbfifo/test-utils';
 
 const LINES = intEnv('BENCH_LINES', 200_000);
 const RUNS = intEnv('BENCH_RUNS', 5);
 
 async function once(concurrency: number): Promise<{ rate: number; cpuUs: number }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-core-bench-'));
+  const dir = tempDir('fifo-core-bench-');
   const runtime = loadRuntimeConfig('ingest', { DBFIFO_PIPE_DIR: dir, DBFIFO_CONCURRENCY: String(concurrency), DBFIFO_RECONCILE_INTERVAL_MS: '0' });
   let first = 0n;
   let last = 0n;
@@ -43,7 +42,6 @@ async function once(concurrency: number): Promise<{ rate: number; cpuUs: number 
   const cpu = process.cpuUsage(cpu0);
   await new Promise((r) => (child.exitCode === null ? child.on('exit', r) : r(null)));
   await w.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
   return { rate: LINES / (Number(last - first) / 1e9), cpuUs: (cpu.user + cpu.system) / LINES };
 }
 

@@ -12,13 +12,13 @@
 // `<!-- bench:static-gen-single -->` / `<!-- bench:static-gen-rebuild -->` markers in
 // docs/bench/static-gen.md (BENCH_OUT to write elsewhere; bench/report.ts renders them).
 // The rest of that file is written by hand and kept.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { connect, loadSqlFile, repoRoot, stackEnv, urlForDatabase } from '@dbfifo/test-utils';
+import { connect, loadSqlFile, repoRoot, stackEnv, urlForDatabase, tempDir } from '@dbfifo/test-utils';
 import { openStaticApp, type StaticApp } from '../src/app.ts';
 import { loadStaticConfig } from '../src/config.ts';
 import { fetchArticle } from '../src/db.ts';
@@ -38,7 +38,7 @@ function stats(samplesNs: bigint[]) {
 const stack = stackEnv(process.env.BENCH_STACK ?? 'main');
 const run = promisify(execFile);
 const rootSql = (q: string) => run(stack.mariadbClient, ['--no-defaults', `--socket=${stack.mysqlSocket}`, '-uroot', '-e', q]);
-const work = await mkdtemp(join(tmpdir(), 'static-gen-bench-'));
+const work = tempDir('static-gen-bench-');
 const schema = (await readFile(join(repoRoot, 'sql/static/schema.sql'), 'utf8')).replaceAll(`fifo_write('static',`, `fifo_write('static-bench-nobody',`);
 await writeFile(join(work, 'schema.sql'), schema);
 const dbName = `static_bench_${process.pid}`;
@@ -144,5 +144,4 @@ try {
 } finally {
   await sql.end();
   await db.drop();
-  await rm(work, { recursive: true, force: true });
 }
