@@ -1,18 +1,18 @@
-// Relay rate into BullMQ: BENCH_LINES lines through the pipe into the queue
+// Relay rate into BullMQ: FIFO_CORE_BENCH_LINES lines through the pipe into the queue
 // (relay role, one addBulk per chunk read), then the drain rate of one consumer
 // process with a no-op handler (DBFIFO_CONCURRENCY 8). Uses the local stack's
-// Redis and a queue of its own, removed afterwards. Median of BENCH_RUNS runs.
-//   npm run bench:relay -w @dbfifo/fifo-core     (BENCH_LINES=20000 BENCH_RUNS=3)
+// Redis and a queue of its own, removed afterwards. Median of FIFO_CORE_BENCH_RUNS runs.
+//   npm run bench:relay -w @dbfifo/fifo-core     (FIFO_CORE_BENCH_LINES=20000 FIFO_CORE_BENCH_RUNS=3)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { ensureStack, tempDir } from '@dbfifo/test-utils';
+import { benchInt, ensureStack, tempDir } from '@dbfifo/test-utils';
 import { loadRuntimeConfig } from '../src/config.ts';
 import { startWorker } from '../src/worker.ts';
-import { fmt, intEnv, median, quietLogger, writeSection } from './report.ts';
+import { fmt, median, quietLogger, writeSection } from './report.ts';
 
-const LINES = intEnv('BENCH_LINES', 20_000);
-const RUNS = intEnv('BENCH_RUNS', 3);
+const LINES = benchInt('FIFO_CORE_BENCH_LINES', 20_000);
+const RUNS = benchInt('FIFO_CORE_BENCH_RUNS', 3);
 const stack = ensureStack();
 const db = { url: 'mysql://unused@127.0.0.1/unused' };
 

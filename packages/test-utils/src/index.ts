@@ -3,3 +3,4 @@ export * from './database.ts';
 export * from './pipes.ts';
 export * from './wait-for.ts';
 export * from './temp-dir.ts';
+export * from './bench-env.ts';
