@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Starts the shared local stack unless it is up already.
-    globalSetup: ['../packages/test-utils/src/global-setup.ts'],
+    globalSetup: ['@dbfifo/test-utils/global-setup'],
+    // Removes the temporary folders each test file made (tempDir) when the file ends.
+    setupFiles: ['@dbfifo/test-utils/vitest-setup'],
   },
 });

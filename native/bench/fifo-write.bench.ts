@@ -5,15 +5,16 @@
 //   - with a reader: per call (one statement each) and per row inside one
 //     statement (constant path: the pipe stays open; per-row path: opened
 //     each row), each against a baseline doing the same without the UDF.
-// Sizes: BENCH_CALLS (default 200) round trips per case, BENCH_FULL_CALLS
-// (default 200), BENCH_ROWS (default 20000) rows per statement.
+// Sizes: NATIVE_BENCH_CALLS (default 200) round trips per case,
+// NATIVE_BENCH_FULL_CALLS (default 200), NATIVE_BENCH_ROWS (default 20000)
+// rows per statement.
 // Run: npm run bench -w native   (the stack must be up: tools/stack up)
-import { ensureStack } from '@dbfifo/test-utils';
+import { benchInt, ensureStack } from '@dbfifo/test-utils';
 import { LineCollector, PipeHolder, makePipe, scalar, sqlWorld } from '../tests/helpers.ts';
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 200);
-const FULL_CALLS = Number(process.env.BENCH_FULL_CALLS ?? 200);
-const ROWS = Number(process.env.BENCH_ROWS ?? 20000);
+const CALLS = benchInt('NATIVE_BENCH_CALLS', 200);
+const FULL_CALLS = benchInt('NATIVE_BENCH_FULL_CALLS', 200);
+const ROWS = benchInt('NATIVE_BENCH_ROWS', 20_000);
 
 function summary(samples: number[]): { median: number; p99: number } {
   const s = [...samples].sort((a, b) => a - b);

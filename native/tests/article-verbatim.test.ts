@@ -5,12 +5,11 @@
 // log. Only what the article leaves to its environment is set up here: the
 // `dba`@`%` account its trigger names, a database to work in, and the pipe.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStack, loadSqlFile, repoRoot, stackCommand, waitFor, type StackEnv } from '@dbfifo/test-utils';
+import { ensureStack, loadSqlFile, repoRoot, stackCommand, waitFor, tempDir, type StackEnv } from '@dbfifo/test-utils';
 import { connectText, scalar } from './helpers.ts';
 
 const STACK = 'article';
@@ -69,7 +68,7 @@ describe("the article's SQL session, verbatim, with /tmp as the pipe directory",
   beforeAll(async () => {
     env = ensureStack(STACK, STACK_ENV);
     expect(env.pipeDir).toBe('/tmp');
-    tmp = await mkdtemp(join(tmpdir(), 'article-verbatim-'));
+    tmp = tempDir('article-verbatim-');
     log = join(tmp, 'demo.log');
     sql = await connectText(env.adminUrl); // UDF answers as text, not Buffers
     await sql.query('DROP DATABASE IF EXISTS article_verbatim');
@@ -86,7 +85,6 @@ describe("the article's SQL session, verbatim, with /tmp as the pipe directory",
       await sql.query('DROP DATABASE IF EXISTS article_verbatim').catch(() => undefined);
       await sql.end();
     }
-    if (tmp) await rm(tmp, { recursive: true, force: true });
     stackCommand('down', STACK, STACK_ENV);
   });
 

@@ -1,12 +1,11 @@
 // What the fifo.so integration tests share: a SQL connection with the UDFs,
 // pipes in the stack's pipe directory, and a reader that collects lines.
 import { openSync, closeSync, constants, readSync, writeSync } from 'node:fs';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, join } from 'node:path';
-import { tmpdir } from 'node:os';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
-import { connect, createPipe, createTestDatabase, removePipe, stackEnv, uniquePipePath, waitFor, type TestDatabase } from '@dbfifo/test-utils';
+import { connect, createPipe, createTestDatabase, removePipe, stackEnv, uniquePipePath, waitFor, tempDir, type TestDatabase } from '@dbfifo/test-utils';
 
 export const articleDir = new URL('../../sql/article/', import.meta.url).pathname;
 
@@ -151,14 +150,10 @@ export async function scalar<T = string | null>(sql: Connection, query: string, 
 /** Loads a copy of an article file with its pipe name 'myfifo' replaced. */
 export async function loadWithPipe(db: TestDatabase, file: string, pipeName: string): Promise<void> {
   const text = await readFile(join(articleDir, file), 'utf8');
-  const dir = await mkdtemp(join(tmpdir(), 'native-sql-'));
-  try {
-    const copy = join(dir, file);
-    await writeFile(copy, text.replaceAll("'myfifo'", `'${pipeName}'`));
-    await db.load(copy);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('native-sql-');
+  const copy = join(dir, file);
+  await writeFile(copy, text.replaceAll("'myfifo'", `'${pipeName}'`));
+  await db.load(copy);
 }
 
 export function pipeDir(): string {

@@ -2,10 +2,9 @@
 // everything in it that is not a FIFO, must be left exactly as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { stackEnv } from '@dbfifo/test-utils';
+import { stackEnv, tempDir } from '@dbfifo/test-utils';
 import { makePipe, pipeDir, scalar, sqlWorld, type SqlWorld } from './helpers.ts';
 
 describe('the sandbox', () => {
@@ -16,13 +15,12 @@ describe('the sandbox', () => {
 
   beforeAll(async () => {
     world = await sqlWorld('sandbox');
-    outside = mkdtempSync(join(tmpdir(), 'native-outside-'));
+    outside = tempDir('native-outside-');
     writeFileSync(join(outside, 'secret.txt'), 'keep me');
   });
 
   afterAll(async () => {
     for (const n of ['link', 'file', 'dir', 'null', 'devlink']) rmSync(inDir(n), { recursive: true, force: true });
-    rmSync(outside, { recursive: true, force: true });
     await world?.close();
   });
 

@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Starts the shared local stack (MariaDB with fifo.so, Redis) unless it is up already.
-    globalSetup: ['../test-utils/src/global-setup.ts'],
+    globalSetup: ['@dbfifo/test-utils/global-setup'],
+    // Removes the temporary folders each test file made (tempDir) when the file ends.
+    setupFiles: ['@dbfifo/test-utils/vitest-setup'],
   },
 });

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // shared with everyone: one file at a time.
 export default defineConfig({
   test: {
+    // Removes the temporary folders each test file made (tempDir) when the file ends.
+    setupFiles: ['@dbfifo/test-utils/vitest-setup'],
     include: ['tests/**/*.test.ts'],
     fileParallelism: false,
     testTimeout: 60_000,

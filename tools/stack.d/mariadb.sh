@@ -115,7 +115,5 @@ CREATE USER IF NOT EXISTS 'dbfifo_admin'@'127.0.0.1' IDENTIFIED BY 'dbfifo';
 CREATE USER IF NOT EXISTS 'dbfifo_admin'@'localhost' IDENTIFIED BY 'dbfifo';
 GRANT ALL ON *.* TO 'dbfifo_admin'@'127.0.0.1', 'dbfifo_admin'@'localhost' WITH GRANT OPTION;
 SQL
-  if [ -f "$ROOT/sql/install.sql" ]; then
-    root_sql mysql <"$ROOT/sql/install.sql" || die "loading sql/install.sql failed"
-  fi
+  root_sql mysql <"$ROOT/sql/install.sql" || die "loading sql/install.sql failed"
 }

@@ -80,9 +80,7 @@ CREATE USER IF NOT EXISTS 'dbfifo_admin'@'127.0.0.1' IDENTIFIED BY 'dbfifo';
 CREATE USER IF NOT EXISTS 'dbfifo_admin'@'localhost' IDENTIFIED BY 'dbfifo';
 GRANT ALL ON *.* TO 'dbfifo_admin'@'127.0.0.1', 'dbfifo_admin'@'localhost' WITH GRANT OPTION;
 SQL
-  if [ -f "$ROOT/sql/install.sql" ]; then
-    replica_sql mysql <"$ROOT/sql/install.sql" || die "loading sql/install.sql on the replica failed"
-  fi
+  replica_sql mysql <"$ROOT/sql/install.sql" || die "loading sql/install.sql on the replica failed"
   replica_sql <"$dump" || die "loading the seed dump into the replica failed"
   log "replicating from 127.0.0.1:$MYSQL_PORT from GTID '${gtid}'"
   replica_sql <<SQL || die "configuring replication failed"

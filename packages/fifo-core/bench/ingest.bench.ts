@@ -1,20 +1,19 @@
 // Ingest rate: pipe read + line split + JSON parse + no-op handler, direct mode.
-// A child process writes BENCH_LINES lines (~100 B) in 4 KiB writes; we time from
-// the first line received to the last one handled. Median of BENCH_RUNS runs.
-//   npm run bench:ingest -w @dbfifo/fifo-core     (BENCH_LINES=200000 BENCH_RUNS=5)
+// A child process writes FIFO_CORE_BENCH_LINES lines (~100 B) in 4 KiB writes; we time from
+// the first line received to the last one handled. Median of FIFO_CORE_BENCH_RUNS runs.
+//   npm run bench:ingest -w @dbfifo/fifo-core     (FIFO_CORE_BENCH_LINES=200000 FIFO_CORE_BENCH_RUNS=5)
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadRuntimeConfig } from '../src/config.ts';
 import { startWorker } from '../src/worker.ts';
-import { fmt, intEnv, median, quietLogger, writeSection } from './report.ts';
+import { fmt, median, quietLogger, writeSection } from './report.ts';
+import { benchInt, tempDir } from '@dbfifo/test-utils';
 
-const LINES = intEnv('BENCH_LINES', 200_000);
-const RUNS = intEnv('BENCH_RUNS', 5);
+const LINES = benchInt('FIFO_CORE_BENCH_LINES', 200_000);
+const RUNS = benchInt('FIFO_CORE_BENCH_RUNS', 5);
 
 async function once(concurrency: number): Promise<{ rate: number; cpuUs: number }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-core-bench-'));
+  const dir = tempDir('fifo-core-bench-');
   const runtime = loadRuntimeConfig('ingest', { DBFIFO_PIPE_DIR: dir, DBFIFO_CONCURRENCY: String(concurrency), DBFIFO_RECONCILE_INTERVAL_MS: '0' });
   let first = 0n;
   let last = 0n;
@@ -43,7 +42,6 @@ async function once(concurrency: number): Promise<{ rate: number; cpuUs: number 
   const cpu = process.cpuUsage(cpu0);
   await new Promise((r) => (child.exitCode === null ? child.on('exit', r) : r(null)));
   await w.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
   return { rate: LINES / (Number(last - first) / 1e9), cpuUs: (cpu.user + cpu.system) / LINES };
 }
 

@@ -6,18 +6,18 @@
 //   handler start = hrtime at handler entry,
 //   row visible   = hrtime when readCommitted (a locking read that waits for the
 //                   writer's COMMIT) returned the committed row in the handler.
-//   npm run bench:latency -w @dbfifo/fifo-core     (BENCH_MESSAGES=300)
+//   npm run bench:latency -w @dbfifo/fifo-core     (FIFO_CORE_BENCH_MESSAGES=300)
 import fs from 'node:fs/promises';
 import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import { Queue } from 'bullmq';
-import { createTestDatabase, ensureStack, uniquePipePath } from '@dbfifo/test-utils';
+import { benchInt, createTestDatabase, ensureStack, uniquePipePath } from '@dbfifo/test-utils';
 import { loadRuntimeConfig } from '../src/config.ts';
 import { createPool } from '../src/db.ts';
 import { readCommitted } from '../src/read-committed.ts';
 import { startWorker } from '../src/worker.ts';
-import { fmt, intEnv, quantile, quietLogger, writeSection } from './report.ts';
+import { fmt, quantile, quietLogger, writeSection } from './report.ts';
 
-const MESSAGES = intEnv('BENCH_MESSAGES', 300);
+const MESSAGES = benchInt('FIFO_CORE_BENCH_MESSAGES', 300);
 const WARMUP = 20;
 const stack = ensureStack();
 const tdb = await createTestDatabase('fifo_core_bench');

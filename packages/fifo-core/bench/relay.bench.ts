@@ -1,20 +1,18 @@
-// Relay rate into BullMQ: BENCH_LINES lines through the pipe into the queue
+// Relay rate into BullMQ: FIFO_CORE_BENCH_LINES lines through the pipe into the queue
 // (relay role, one addBulk per chunk read), then the drain rate of one consumer
 // process with a no-op handler (DBFIFO_CONCURRENCY 8). Uses the local stack's
-// Redis and a queue of its own, removed afterwards. Median of BENCH_RUNS runs.
-//   npm run bench:relay -w @dbfifo/fifo-core     (BENCH_LINES=20000 BENCH_RUNS=3)
+// Redis and a queue of its own, removed afterwards. Median of FIFO_CORE_BENCH_RUNS runs.
+//   npm run bench:relay -w @dbfifo/fifo-core     (FIFO_CORE_BENCH_LINES=20000 FIFO_CORE_BENCH_RUNS=3)
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { ensureStack } from '@dbfifo/test-utils';
+import { benchInt, ensureStack, tempDir } from '@dbfifo/test-utils';
 import { loadRuntimeConfig } from '../src/config.ts';
 import { startWorker } from '../src/worker.ts';
-import { fmt, intEnv, median, quietLogger, writeSection } from './report.ts';
+import { fmt, median, quietLogger, writeSection } from './report.ts';
 
-const LINES = intEnv('BENCH_LINES', 20_000);
-const RUNS = intEnv('BENCH_RUNS', 3);
+const LINES = benchInt('FIFO_CORE_BENCH_LINES', 20_000);
+const RUNS = benchInt('FIFO_CORE_BENCH_RUNS', 3);
 const stack = ensureStack();
 const db = { url: 'mysql://unused@127.0.0.1/unused' };
 
@@ -23,7 +21,7 @@ async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
 }
 
 async function once(run: number): Promise<{ relay: number; consume: number; relayCpu: number; consumeCpu: number }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-core-bench-'));
+  const dir = tempDir('fifo-core-bench-');
   const env = {
     DBFIFO_PIPE_DIR: dir,
     DBFIFO_MODE: 'queue',
@@ -56,7 +54,6 @@ async function once(run: number): Promise<{ relay: number; consume: number; rela
   const q = new Queue(relayRt.queue.name, { connection: { url: stack.redisUrl }, prefix: relayRt.queue.prefix });
   await q.obliterate({ force: true });
   await q.close();
-  fs.rmSync(dir, { recursive: true, force: true });
   return {
     relay: LINES / (Number(t1 - t0) / 1e9),
     consume: LINES / (Number(t3 - t2) / 1e9),

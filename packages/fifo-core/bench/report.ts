@@ -45,8 +45,3 @@ export function writeSection(name: string, markdown: string): void {
   fs.writeFileSync(doc, text);
   process.stdout.write(`${markdown.trim()}\n\n(written to ${path.relative(process.cwd(), doc)})\n`);
 }
-
-export const intEnv = (name: string, def: number) => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : def;
-};

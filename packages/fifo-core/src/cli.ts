@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadCliConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
+import { EXIT_CONFIG } from './run-main.ts';
 import { LineFramer } from './line-framer.ts';
 import { openPipe } from './pipe-open.ts';
 import { listPipes, sendLine, SendError, pipeState } from './pipe-status.ts';
@@ -68,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
-      return 78;
+      return EXIT_CONFIG;
     }
     throw e;
   }

@@ -128,14 +128,14 @@ interface DefinitionBase<C, T> {
 }
 
 /** A worker that handles one message per call. */
-export interface SingleWorkerDefinition<C, T> extends DefinitionBase<C, T> {
+export interface SingleWorkerDefinition<C, T = unknown> extends DefinitionBase<C, T> {
   /** Do the work. Throw PermanentError to say "do not retry", RolledBackError when the row never committed. */
   handle(message: Message<T>, helpers: Helpers<C>): Promise<void>;
   handleBatch?: never;
 }
 
 /** A worker that handles what is pending in one call: one claim, one commit-wait, one command per batch. */
-export interface BatchWorkerDefinition<C, T> extends DefinitionBase<C, T> {
+export interface BatchWorkerDefinition<C, T = unknown> extends DefinitionBase<C, T> {
   /**
    * Do the work for several messages at once (at most one per key). Throwing
    * fails the whole batch; returning per-message outcomes fails only those.

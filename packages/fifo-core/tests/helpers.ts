@@ -1,13 +1,12 @@
 // Shared bits of the fifo-core integration tests: temp dirs, writing lines the
 // way fifo_write does (O_WRONLY|O_NONBLOCK, one write per line), quiet configs.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
+import { tempDir as selfRemovingTempDir } from '@dbfifo/test-utils';
 import { loadRuntimeConfig, type RuntimeConfig } from '../src/config.ts';
 
+/** A folder (pipes, a private Redis's files) removed when the test file ends. */
 export function tempDir(prefix = 'fifo-core-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return selfRemovingTempDir(prefix);
 }
 
 export { writeLines } from '@dbfifo/test-utils'; // one non-blocking open + one write per line, like fifo_write

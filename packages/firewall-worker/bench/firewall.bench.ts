@@ -2,8 +2,8 @@
 // reconcile batch) for each backend, and insert-to-kernel latency. Runs in a
 // private network namespace against the local stack's MariaDB.
 //   npm run bench -w packages/firewall-worker
-//   BENCH_SIZES=1000,10000 BENCH_LATENCY_SAMPLES=200 BENCH_MAX_SECONDS=120 BENCH_BACKENDS=ipset,iptables,dry-run
-// Results: docs/bench/firewall-worker.md (BENCH_OUT to write elsewhere); the latency and
+//   FIREWALL_BENCH_SIZES=1000,10000 FIREWALL_BENCH_LATENCY_SAMPLES=200 FIREWALL_BENCH_MAX_SECONDS=120 FIREWALL_BENCH_BACKENDS=ipset,iptables,dry-run
+// Results: docs/bench/firewall-worker.md (FIREWALL_BENCH_OUT to write elsewhere); the latency and
 // bans-per-second sections sit between `<!-- bench:firewall-latency -->` and
 // `<!-- bench:firewall-bans -->` markers, which tools/bench includes in docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
@@ -11,23 +11,25 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RowDataPacket } from 'mysql2/promise';
 import { createLogger, startWorker } from '@dbfifo/fifo-core';
-import { connect, createTestDatabase, ensureStack, removePipe, uniquePipePath } from '@dbfifo/test-utils';
+import { benchChoices, benchInt, benchInts, benchString, connect, createTestDatabase, ensureStack, removePipe, uniquePipePath } from '@dbfifo/test-utils';
 import { DEFAULT_CONCURRENCY, loadFirewallConfig } from '../src/config.ts';
 import { createFirewallWorker } from '../src/worker.ts';
 import type { Changes } from '../src/backend.ts';
 
-const env = process.env; // a bench script, not the worker: its knobs come from here
-const SIZES = (env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
-const SAMPLES = Number(env.BENCH_LATENCY_SAMPLES ?? 200);
-const MAX_S = Number(env.BENCH_MAX_SECONDS ?? 120);
-const CONNS = Number(env.BENCH_CONNECTIONS ?? 4);
+// A bench script, not the worker: its knobs come from here.
+const SIZES = benchInts('FIREWALL_BENCH_SIZES', [1000, 10_000]);
+const SAMPLES = benchInt('FIREWALL_BENCH_LATENCY_SAMPLES', 200);
+const MAX_S = benchInt('FIREWALL_BENCH_MAX_SECONDS', 120);
+const CONNS = benchInt('FIREWALL_BENCH_CONNECTIONS', 4);
 // Unset: the worker's own default (DEFAULT_CONCURRENCY); "before" figures were taken with 8.
-const CONCURRENCY = env.BENCH_CONCURRENCY ? Number(env.BENCH_CONCURRENCY) : DEFAULT_CONCURRENCY;
-const BACKENDS = (env.BENCH_BACKENDS ?? 'ipset,iptables,dry-run').split(',') as ('ipset' | 'iptables' | 'dry-run')[];
+const CONCURRENCY = benchInt('FIREWALL_BENCH_CONCURRENCY', DEFAULT_CONCURRENCY);
+const ALL_BACKENDS = ['ipset', 'iptables', 'dry-run'] as const;
+const BACKENDS = benchChoices('FIREWALL_BENCH_BACKENDS', ALL_BACKENDS, ALL_BACKENDS);
 const here = fileURLToPath(import.meta.url);
 const schema = resolve(here, '../../../../sql/firewall/schema.sql');
-const out = env.BENCH_OUT ?? resolve(here, '../../../../docs/bench/firewall-worker.md');
+const out = benchString('FIREWALL_BENCH_OUT', resolve(here, '../../../../docs/bench/firewall-worker.md'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
@@ -40,7 +42,6 @@ async function world(backend: string, tag: string) {
   if (backend !== 'dry-run') execFileSync('ip', ['netns', 'add', ns]);
   const db = await createTestDatabase(`firewall_worker_bench_${tag}`, [schema]);
   const sql = await connect(db.url);
-  await sql.query("CREATE FUNCTION IF NOT EXISTS fifo_write RETURNS STRING SONAME 'fifo.so'");
   const pipe = uniquePipePath(`firewall-bench-${tag}`);
   await sql.query('UPDATE fw_settings SET pipe = ?, hit_threshold = 5, ban_seconds = 3600', [basename(pipe)]);
   const config = loadFirewallConfig({
@@ -61,7 +62,7 @@ async function world(backend: string, tag: string) {
     const t = performance.now();
     for (const b of c.ban) bannedAt.set(b.address.text, t);
   };
-  const applied = async () => ((await sql.query<any[]>('SELECT COUNT(*) AS n FROM blacklist WHERE applied_at IS NOT NULL'))[0][0].n as number);
+  const applied = async () => ((await sql.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM blacklist WHERE applied_at IS NOT NULL'))[0][0]?.n as number);
   return {
     sql, fw, running, bannedAt, applied, url: db.url, stats: worker.stats,
     async close() {

@@ -1,5 +1,5 @@
 // Backend by configuration, with every command's outcome logged.
-import type { Logger } from 'pino';
+import type { Logger } from '@dbfifo/fifo-core';
 import type { Backend, FirewallNames } from './backend.ts';
 import type { FirewallSettings } from './config.ts';
 import { DryRunBackend } from './dry-run.ts';

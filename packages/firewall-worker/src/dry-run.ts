@@ -1,6 +1,6 @@
 // Backend that touches nothing: it logs what it would do and remembers it,
 // so the demo and reconcile reports still make sense without root.
-import type { Logger } from 'pino';
+import type { Logger } from '@dbfifo/fifo-core';
 import type { Address } from './address.ts';
 import { diff, type Backend, type Ban, type Changes, type ReplaceReport } from './backend.ts';
 

@@ -1,7 +1,7 @@
 // The worker's state and its two moves: sync one address (a doorbell) and
 // reconcile everything (start, interval). Both read the blacklist, validate
 // and allowlist each address, then tell the backend; the table is the truth.
-import type { Logger } from 'pino';
+import type { Logger } from '@dbfifo/fifo-core';
 import type { Pool } from 'mysql2/promise';
 import { normaliseAddress, type Address } from './address.ts';
 import { Allowlist } from './allowlist.ts';

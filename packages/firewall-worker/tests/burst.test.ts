@@ -2,6 +2,7 @@
 // kernel with far fewer firewall commands than doorbells, and several changes
 // of one address inside a burst end in the state the table ends in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowDataPacket } from 'mysql2/promise';
 import { connect, waitFor } from '@dbfifo/test-utils';
 import { netnsUnavailable } from './netns.ts';
 import { createWorld, setMembers, type World } from './harness.ts';
@@ -39,8 +40,8 @@ for (const backend of ['ipset', 'iptables'] as const) {
       const banned = new Set(await inKernel());
       const missing = Array.from({ length: N }, (_, i) => `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`).filter((a) => !banned.has(a));
       expect(missing).toEqual([]);
-      const [rows] = await w.sql.query<any[]>("SELECT COUNT(*) AS n FROM blacklist WHERE reason = 'burst' AND applied_at IS NOT NULL");
-      expect(rows[0].n).toBe(N);
+      const [rows] = await w.sql.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM blacklist WHERE reason = 'burst' AND applied_at IS NOT NULL");
+      expect(rows[0]?.n).toBe(N);
       const commands = w.worker.stats.commands - commands0;
       console.log(`[firewall-worker] ${backend}: ${N} doorbells → ${commands} firewall commands, ${w.worker.firewall!.batcher.stats.groups} sync groups (largest ${w.worker.firewall!.batcher.stats.largest})`);
       expect(commands).toBeLessThan(N / 10);
@@ -64,7 +65,7 @@ for (const backend of ['ipset', 'iptables'] as const) {
         const now = await inKernel();
         expect(now).toContain(x);
         expect(now).not.toContain(y);
-        const [rows] = await w.sql.query<any[]>('SELECT reason, applied_at IS NOT NULL AS applied FROM blacklist WHERE address = ?', [x]);
+        const [rows] = await w.sql.query<RowDataPacket[]>('SELECT reason, applied_at IS NOT NULL AS applied FROM blacklist WHERE address = ?', [x]);
         expect(rows).toEqual([{ reason: 'again', applied: 1 }]);
       } finally {
         await other.end();

@@ -10,6 +10,9 @@ import { loadFirewallConfig, type FirewallConfig } from '../src/config.ts';
 import { createFirewallWorker, type FirewallWorker } from '../src/worker.ts';
 import { TestNet } from './netns.ts';
 
+// Other packages' tests reach this file as `@dbfifo/firewall-worker/testing`.
+export { netnsUnavailable } from './netns.ts';
+
 export const schemaFile = resolve(fileURLToPath(import.meta.url), '../../../../sql/firewall/schema.sql');
 
 export interface World {
@@ -29,8 +32,6 @@ export async function createWorld(tag: string, env: Record<string, string> = {})
   await net.create();
   const db = await createTestDatabase(`firewall_worker_${tag}`, [schemaFile]);
   const sql = await connect(db.url);
-  // Same statement sql/install.sql runs; idempotent on the shared server.
-  await sql.query("CREATE FUNCTION IF NOT EXISTS fifo_write RETURNS STRING SONAME 'fifo.so'");
   const pipe = uniquePipePath(`firewall-${tag}`);
   await sql.query('UPDATE fw_settings SET pipe = ?, hit_threshold = 5, hit_window_seconds = 60, ban_seconds = 3600', [basename(pipe)]);
   const config = loadFirewallConfig({

@@ -3,6 +3,7 @@
 // connections from a client namespace.
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowDataPacket } from 'mysql2/promise';
 import { waitFor } from '@dbfifo/test-utils';
 import { netnsUnavailable, CLI4, CLI6 } from './netns.ts';
 import { createWorld, hit, setMembers, type World } from './harness.ts';
@@ -30,14 +31,14 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
     await waitFor(async () => (await members4()).includes(CLI4[0]), { message: 'ban in the ipset' });
     expect(await w.net.connect(CLI4[0])).toBe(false);
     expect(await w.net.connect(CLI4[1])).toBe(true);
-    const [rows] = await w.sql.query<any[]>('SELECT address, reason, applied_at IS NOT NULL AS applied FROM blacklist');
+    const [rows] = await w.sql.query<RowDataPacket[]>('SELECT address, reason, applied_at IS NOT NULL AS applied FROM blacklist');
     expect(rows).toEqual([{ address: CLI4[0], reason: '5 hits in 60 s', applied: 1 }]);
   });
 
   it('bans once however many more hits arrive', async () => {
     await hit(w.sql, CLI4[0], 10);
-    const [rows] = await w.sql.query<any[]>('SELECT COUNT(*) AS n FROM blacklist');
-    expect(rows[0].n).toBe(1);
+    const [rows] = await w.sql.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM blacklist');
+    expect(rows[0]?.n).toBe(1);
   });
 
   it('unban (deleting the row) restores the address at once', async () => {
@@ -63,7 +64,7 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
     expect(await w.net.connect(CLI4[1])).toBe(false);
     await waitFor(async () => w.net.connect(CLI4[1], 0.3), { timeoutMs: 5000, message: 'expiry' });
     await waitFor(async () => {
-      const [rows] = await w.sql.query<any[]>('SELECT removed_reason FROM blacklist WHERE address = ?', [CLI4[1]]);
+      const [rows] = await w.sql.query<RowDataPacket[]>('SELECT removed_reason FROM blacklist WHERE address = ?', [CLI4[1]]);
       return rows[0]?.removed_reason === 'expired';
     }, { message: 'row marked expired' });
   });
@@ -75,7 +76,7 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
     await waitFor(async () => w.net.connect(CLI6[1], 0.3), { timeoutMs: 5000, message: 'v6 expiry' });
     expect(await members6()).not.toContain(CLI6[1]);
     await waitFor(async () => {
-      const [rows] = await w.sql.query<any[]>('SELECT removed_reason FROM blacklist WHERE address = ?', [CLI6[1]]);
+      const [rows] = await w.sql.query<RowDataPacket[]>('SELECT removed_reason FROM blacklist WHERE address = ?', [CLI6[1]]);
       return rows[0]?.removed_reason === 'expired';
     }, { message: 'v6 row marked expired' });
   });
@@ -96,14 +97,14 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
     const failed0 = w.running.metrics.failed;
     for (const a of bad) await w.sql.query('INSERT INTO blacklist (address, reason) VALUES (?, ?)', [a, 'hostile']);
     await waitFor(async () => {
-      const [rows] = await w.sql.query<any[]>("SELECT COUNT(*) AS n FROM blacklist WHERE removed_reason = 'refused'");
-      return rows[0].n === bad.length;
+      const [rows] = await w.sql.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM blacklist WHERE removed_reason = 'refused'");
+      return rows[0]?.n === bad.length;
     }, { message: 'every hostile row refused' });
     await w.running.reconcileNow();
     const all = [...(await members4()), ...(await members6())];
     for (const a of ['1.2.3.4', '127.0.0.1', '::1', '10.77.0.9', 'fd77::9']) expect(all).not.toContain(a);
-    const [notes] = await w.sql.query<any[]>("SELECT note FROM blacklist WHERE address = '-j ACCEPT'");
-    expect(notes[0].note).toMatch(/^refused address "-j ACCEPT": is not an IPv4\/IPv6 address/);
+    const [notes] = await w.sql.query<RowDataPacket[]>("SELECT note FROM blacklist WHERE address = '-j ACCEPT'");
+    expect(notes[0]?.note).toMatch(/^refused address "-j ACCEPT": is not an IPv4\/IPv6 address/);
     // A refusal is a handled outcome (one warning, the row closed), not a handler failure logged again as an error.
     expect(w.running.metrics.failed).toBe(failed0);
     // Still working: a new ban goes through.
@@ -121,7 +122,7 @@ describe.skipIf(skip)('ipset backend in a network namespace', () => {
        SELECT CONCAT('2001:db8:1::', HEX(seq + 1)), 'bulk' FROM seq_0_to_1999`);
     await w.sql.query("INSERT INTO blacklist (address, reason) VALUES ('0.0.0.0/0 -j ACCEPT', 'missed and hostile')");
     await w.running.reconcileNow();
-    const [hostile] = await w.sql.query<any[]>("SELECT removed_reason, applied_at FROM blacklist WHERE reason = 'missed and hostile'");
+    const [hostile] = await w.sql.query<RowDataPacket[]>("SELECT removed_reason, applied_at FROM blacklist WHERE reason = 'missed and hostile'");
     expect(hostile).toEqual([{ removed_reason: 'refused', applied_at: null }]);
     const v4 = await members4();
     const v6 = await members6();

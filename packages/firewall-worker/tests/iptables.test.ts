@@ -2,6 +2,7 @@
 // check before add, expiry by the worker's timer, reconcile in one
 // iptables-restore per family.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowDataPacket } from 'mysql2/promise';
 import { waitFor } from '@dbfifo/test-utils';
 import { netnsUnavailable, CLI4, CLI6 } from './netns.ts';
 import { createWorld, hit, type World } from './harness.ts';
@@ -67,7 +68,7 @@ describe.skipIf(skip)('iptables backend in a network namespace', () => {
     expect(await w.net.connect(CLI6[1])).toBe(false);
     await waitFor(async () => (await rules('ip6tables')).length === 0, { timeoutMs: 5000, message: 'rule expired' });
     expect(await w.net.connect(CLI6[1])).toBe(true);
-    const [rows] = await w.sql.query<any[]>('SELECT removed_reason FROM blacklist WHERE address = ?', [CLI6[1]]);
-    expect(rows[0].removed_reason).toBe('expired');
+    const [rows] = await w.sql.query<RowDataPacket[]>('SELECT removed_reason FROM blacklist WHERE address = ?', [CLI6[1]]);
+    expect(rows[0]?.removed_reason).toBe('expired');
   });
 });

@@ -1,23 +1,22 @@
 // sms-worker benchmark: sends/s through the local Twilio-compatible API with
 // the rate limit off, and insert-to-API-request latency (p50/p99), real
 // MariaDB trigger → fifo.so → pipe → fifo-core (direct) → twilio SDK → local API.
-// Sizes: BENCH_ROWS (throughput burst, default 1000), BENCH_LATENCY_ROWS
-// (default 200, one INSERT every 10 ms), BENCH_RUNS (default 3). Results:
+// Sizes: SMS_BENCH_ROWS (throughput burst, default 1000), SMS_BENCH_LATENCY_ROWS
+// (default 200, one INSERT every 10 ms), SMS_BENCH_RUNS (default 3). Results:
 // docs/bench/sms-worker.md. Worker, API and client share this one process.
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger, startWorker } from '@dbfifo/fifo-core';
-import { waitFor } from '@dbfifo/test-utils';
-import { repoRoot } from '@dbfifo/test-utils';
+import { benchInt, repoRoot, waitFor } from '@dbfifo/test-utils';
 import { smsFixture } from '../tests/fixture.ts';
 import { createSmsWorker } from '../src/worker.ts';
 import { createTwilioClient } from '../src/twilio-client.ts';
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 1000);
-const LATENCY_ROWS = Number(process.env.BENCH_LATENCY_ROWS ?? 200);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const CONCURRENCY = process.env.BENCH_CONCURRENCY ?? '16';
+const ROWS = benchInt('SMS_BENCH_ROWS', 1000);
+const LATENCY_ROWS = benchInt('SMS_BENCH_LATENCY_ROWS', 200);
+const RUNS = benchInt('SMS_BENCH_RUNS', 3);
+const CONCURRENCY = String(benchInt('SMS_BENCH_CONCURRENCY', 16));
 const OUT = resolve(repoRoot, 'docs/bench/sms-worker.md');
 
 const median = (xs: number[]): number => {
@@ -110,7 +109,7 @@ here, client and API together). With the default \`SMS_RATE_PER_SEC=1\` the rate
 _Run ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim().split(' ').slice(0, 2).join(' ')}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)} at the end (shared machine: compare ratios, not absolutes)._
 <!-- /bench:sms -->`;
 
-let doc = await readFile(OUT, 'utf8').catch(() => '# sms-worker benchmarks\n\nProduced by `npm run bench -w @dbfifo/sms-worker` (sizes: BENCH_ROWS, BENCH_LATENCY_ROWS, BENCH_RUNS).\n');
+let doc = await readFile(OUT, 'utf8').catch(() => '# sms-worker benchmarks\n\nProduced by `npm run bench -w @dbfifo/sms-worker` (sizes: SMS_BENCH_ROWS, SMS_BENCH_LATENCY_ROWS, SMS_BENCH_RUNS).\n');
 doc = /<!-- bench:sms -->[\s\S]*<!-- \/bench:sms -->/.test(doc) ? doc.replace(/<!-- bench:sms -->[\s\S]*<!-- \/bench:sms -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
 await writeFile(OUT, doc);
 console.log(`wrote ${OUT}`);

@@ -11,7 +11,7 @@
 // (a send too many is the one thing a rate limit must not allow).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import type { Logger } from '@dbfifo/fifo-core';
 import { QueuedLimiter } from './rate-limit.ts';
 
 // KEYS[1] grant list (newest first); ARGV[1] burst, ARGV[2] window ms.

@@ -3,8 +3,7 @@
 // any answer that leaves it open whether the provider took the message
 // (5xx, timeout, cut connection) we ask the provider before trying again.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PermanentError } from '@dbfifo/fifo-core';
-import type { Logger } from 'pino';
+import { PermanentError, type Logger } from '@dbfifo/fifo-core';
 import type { SmsSettings, TwilioConfig } from './config.ts';
 import { classify, type Outcome } from './errors.ts';
 import { findSentMessage, type LookupRow } from './lookup.ts';

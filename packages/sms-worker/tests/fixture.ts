@@ -1,13 +1,12 @@
 // What the sms-worker tests share: a private database with the outbox schema
 // (trigger ringing a private pipe), the local Twilio-compatible API, and the
 // worker's config as the environment would give it.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createLogger, Registry } from '@dbfifo/fifo-core';
-import { connect, createTestDatabase, removePipe, repoRoot, stackEnv, uniquePipePath, type TestDatabase } from '@dbfifo/test-utils';
+import { connect, createTestDatabase, removePipe, repoRoot, stackEnv, uniquePipePath, tempDir, type TestDatabase } from '@dbfifo/test-utils';
 import type { Connection } from 'mysql2/promise';
-import { startTwilioLocal, type TwilioLocal } from '../../../tools/twilio-local/src/index.ts';
+import { startTwilioLocal, type TwilioLocal } from '@dbfifo/twilio-local';
 import { loadSmsConfig, type SmsConfig } from '../src/config.ts';
 import { createSmsWorker, type SmsWorker } from '../src/worker.ts';
 
@@ -32,7 +31,7 @@ export interface Fixture {
 export async function smsFixture(env: Record<string, string> = {}): Promise<Fixture> {
   const stack = stackEnv();
   const pipe = uniquePipePath('sms-test');
-  const tmp = await mkdtemp(join(tmpdir(), 'sms-test-'));
+  const tmp = tempDir('sms-test-');
   const db = await createTestDatabase('sms_test');
   const api = await startTwilioLocal({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, port: 0 });
   const load = async (file: string): Promise<void> => {
@@ -78,7 +77,6 @@ export async function smsFixture(env: Record<string, string> = {}): Promise<Fixt
       await db.drop();
       await removePipe(pipe);
       await rm(`${pipe}.dead`, { force: true });
-      await rm(tmp, { recursive: true, force: true });
     },
   };
 }

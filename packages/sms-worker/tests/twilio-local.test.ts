@@ -1,6 +1,6 @@
 // The local API as the real twilio SDK sees it (through RebasedRequestClient).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTwilioLocal, type TwilioLocal } from '../../../tools/twilio-local/src/index.ts';
+import { startTwilioLocal, type TwilioLocal } from '@dbfifo/twilio-local';
 import { createTwilioClient, type TwilioClient } from '../src/twilio-client.ts';
 
 const SID = 'AC' + 'a1'.repeat(16);

@@ -104,7 +104,7 @@ export function updateDoc(doc: string, r: StaticGenResults): string {
 export const NEW_DOC = `# static-gen benchmark
 
 \`npm run bench -w @dbfifo/static-gen\` (\`packages/static-gen/bench/static-gen.bench.ts\`).
-Parameters: \`BENCH_ARTICLES\` (rows for the rebuild, generated with MariaDB's
-sequence engine \`seq_1_to_N\`; default 100000), \`BENCH_SINGLE\` (single-article
-regenerations measured; default 2000), \`BENCH_STACK\` (tools/stack instance).
+Parameters: \`STATIC_BENCH_ARTICLES\` (rows for the rebuild, generated with MariaDB's
+sequence engine \`seq_1_to_N\`; default 100000), \`STATIC_BENCH_SINGLE\` (single-article
+regenerations measured; default 2000), \`STATIC_BENCH_STACK\` (tools/stack instance).
 `;

@@ -1,8 +1,8 @@
 // static-gen benchmark (npm run bench -w @dbfifo/static-gen).
-//   BENCH_ARTICLES   rows for the full rebuild (default 100000; generated with seq_1_to_N)
-//   BENCH_SINGLE     single-article regenerations measured (default 2000)
-//   BENCH_STACK      tools/stack instance to use (default main; a private one, e.g.
-//                    STACK_NAME=static-gen tools/stack up, is immune to others restarting main)
+//   STATIC_BENCH_ARTICLES   rows for the full rebuild (default 100000; generated with seq_1_to_N)
+//   STATIC_BENCH_SINGLE     single-article regenerations measured (default 2000)
+//   STATIC_BENCH_STACK      tools/stack instance to use (default main; a private one, e.g.
+//                           STACK_NAME=static-gen tools/stack up, is immune to others restarting main)
 // Measures, against the local stack's MariaDB and a temp folder:
 //   1. single-article regeneration: DB read + render + atomic write (fsync on and off),
 //      and the no-op case (bytes unchanged: read + render + compare);
@@ -10,23 +10,23 @@
 //   3. a full rebuild of N articles (empty folder), then again with nothing changed.
 // Prints every figure as JSON, and rewrites the sections of 1. and 3. between their
 // `<!-- bench:static-gen-single -->` / `<!-- bench:static-gen-rebuild -->` markers in
-// docs/bench/static-gen.md (BENCH_OUT to write elsewhere; bench/report.ts renders them).
+// docs/bench/static-gen.md (STATIC_BENCH_OUT to write elsewhere; bench/report.ts renders them).
 // The rest of that file is written by hand and kept.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { connect, loadSqlFile, repoRoot, stackEnv, urlForDatabase } from '@dbfifo/test-utils';
+import { benchInt, benchString, connect, loadSqlFile, repoRoot, stackEnv, urlForDatabase, tempDir } from '@dbfifo/test-utils';
 import { openStaticApp, type StaticApp } from '../src/app.ts';
 import { loadStaticConfig } from '../src/config.ts';
 import { fetchArticle } from '../src/db.ts';
 import { NEW_DOC, updateDoc, type StaticGenResults } from './report.ts';
 
-const N = Number(process.env.BENCH_ARTICLES ?? 100_000);
-const SINGLE = Number(process.env.BENCH_SINGLE ?? 2000);
-const OUT = process.env.BENCH_OUT ?? join(repoRoot, 'docs/bench/static-gen.md');
+const N = benchInt('STATIC_BENCH_ARTICLES', 100_000);
+const SINGLE = benchInt('STATIC_BENCH_SINGLE', 2000);
+const OUT = benchString('STATIC_BENCH_OUT', join(repoRoot, 'docs/bench/static-gen.md'));
 
 function stats(samplesNs: bigint[]) {
   const ms = samplesNs.map((n) => Number(n) / 1e6).sort((a, b) => a - b);
@@ -35,10 +35,10 @@ function stats(samplesNs: bigint[]) {
   return { n: ms.length, medianMs: q(0.5), p99Ms: q(0.99), meanMs: mean, perSec: 1000 / mean };
 }
 
-const stack = stackEnv(process.env.BENCH_STACK ?? 'main');
+const stack = stackEnv(benchString('STATIC_BENCH_STACK', 'main'));
 const run = promisify(execFile);
 const rootSql = (q: string) => run(stack.mariadbClient, ['--no-defaults', `--socket=${stack.mysqlSocket}`, '-uroot', '-e', q]);
-const work = await mkdtemp(join(tmpdir(), 'static-gen-bench-'));
+const work = tempDir('static-gen-bench-');
 const schema = (await readFile(join(repoRoot, 'sql/static/schema.sql'), 'utf8')).replaceAll(`fifo_write('static',`, `fifo_write('static-bench-nobody',`);
 await writeFile(join(work, 'schema.sql'), schema);
 const dbName = `static_bench_${process.pid}`;
@@ -144,5 +144,4 @@ try {
 } finally {
   await sql.end();
   await db.drop();
-  await rm(work, { recursive: true, force: true });
 }

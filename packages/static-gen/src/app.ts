@@ -1,9 +1,8 @@
 // Everything one static-gen process holds open: the pool, the compiled
 // templates, the site, the lock they share, the batch updater. Used by the
 // worker (worker.ts) and the rebuild command (rebuild-cli.ts) alike.
-import { createPool } from '@dbfifo/fifo-core';
+import { createPool, type Logger } from '@dbfifo/fifo-core';
 import type { Pool } from 'mysql2/promise';
-import type { Logger } from 'pino';
 import { Mutex } from './mutex.ts';
 import { reconcileSite, type ReconcileOptions, type SiteReconcileReport } from './reconcile.ts';
 import { Site } from './site.ts';

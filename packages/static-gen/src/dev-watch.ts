@@ -2,7 +2,7 @@
 // designer sees the change on reload. A template that does not compile is
 // logged and the previous templates stay in use.
 import { watch, type FSWatcher } from 'node:fs';
-import type { Logger } from 'pino';
+import type { Logger } from '@dbfifo/fifo-core';
 import type { StaticApp } from './app.ts';
 
 export function watchTemplates(dir: string, app: StaticApp, log: Logger, settleMs = 100): FSWatcher {

@@ -1,5 +1,5 @@
 // `nx run static-gen:preview`: serve STATIC_OUT_DIR on http://127.0.0.1:$STATIC_PREVIEW_PORT.
-import { ConfigError } from '@dbfifo/fifo-core';
+import { ConfigError, EXIT_CONFIG } from '@dbfifo/fifo-core';
 import { loadPreviewConfig } from './config.ts';
 import { createStaticServer, listen } from './static-server.ts';
 
@@ -13,5 +13,5 @@ try {
   process.once('SIGTERM', stop);
 } catch (err) {
   process.stderr.write(`static-gen preview: ${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(err instanceof ConfigError ? 78 : 1);
+  process.exit(err instanceof ConfigError ? EXIT_CONFIG : 1);
 }

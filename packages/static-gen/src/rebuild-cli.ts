@@ -2,7 +2,7 @@
 // bytes are not rewritten), remove orphan pages, refresh index and sitemap.
 // Same configuration as the worker; safe to run while the worker runs (each
 // write is atomic and the last one reflects the row as it is now).
-import { ConfigError, createLogger } from '@dbfifo/fifo-core';
+import { ConfigError, createLogger, EXIT_CONFIG } from '@dbfifo/fifo-core';
 import { openStaticApp } from './app.ts';
 import { loadStaticConfig } from './config.ts';
 import { createProgress } from './progress.ts';
@@ -14,7 +14,7 @@ async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`static-gen rebuild: ${err.message}\n`);
-      return 78;
+      return EXIT_CONFIG;
     }
     throw err;
   }

@@ -8,11 +8,10 @@
 // full pass (fingerprint in .static-gen.json), or `force` is set (the rebuild
 // command), every published article is rendered; unchanged bytes are still
 // not rewritten.
-import { forEachLimit } from '@dbfifo/fifo-core';
+import { forEachLimit, type Logger } from '@dbfifo/fifo-core';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool } from 'mysql2/promise';
-import type { Logger } from 'pino';
 import { TEMP_FILE, mtimeIsBefore, removeFile } from './atomic-write.ts';
 import { fetchArticles, publishedSlugsAmong, publishedStamps, type Stamp } from './db.ts';
 import type { Mutex } from './mutex.ts';

@@ -1,18 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_TEMPLATES_DIR } from './config.ts';
 import type { ArticleRow } from './db.ts';
 import { Site, type SiteSettings } from './site.ts';
 import { Templates } from './templates.ts';
+import { tempDir } from '@dbfifo/test-utils';
 
 let out: string;
 beforeEach(async () => {
-  out = await mkdtemp(join(tmpdir(), 'static-gen-site-'));
-});
-afterEach(async () => {
-  await rm(out, { recursive: true, force: true });
+  out = tempDir('static-gen-site-');
 });
 
 const settings = (o: Partial<SiteSettings> = {}): SiteSettings => ({

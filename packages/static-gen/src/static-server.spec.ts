@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { request, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStaticServer, listen } from './static-server.ts';
+import { tempDir } from '@dbfifo/test-utils';
 
 let root: string;
 let server: Server;
 let port: number;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'static-gen-srv-'));
+  root = tempDir('static-gen-srv-');
   await mkdir(join(root, 'site', 'news'), { recursive: true });
   await writeFile(join(root, 'site', 'index.html'), '<h1>home</h1>');
   await writeFile(join(root, 'site', 'news', 'a.html'), 'article');
@@ -19,7 +19,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
-  await rm(root, { recursive: true, force: true });
 });
 
 // raw paths (http.request does not normalise them, unlike fetch)

@@ -15,8 +15,7 @@
 //    coalescing window (STATIC_SITEMAP_DELAY_MS) and is not awaited by the
 //    lines: once per burst, without holding every edit back.
 import type { Pool } from 'mysql2/promise';
-import type { Logger } from 'pino';
-import { forEachLimit, RolledBackError, waitForRow } from '@dbfifo/fifo-core';
+import { forEachLimit, RolledBackError, waitForRow, type Logger } from '@dbfifo/fifo-core';
 import { type ArticleRow, fetchArticle, fetchCommittedVersion, fetchLatest, fetchSitemap, publishedSlugsAmong } from './db.ts';
 import { Coalescer, type FlushOutcome } from './coalescer.ts';
 import { Mutex } from './mutex.ts';

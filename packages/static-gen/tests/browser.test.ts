@@ -2,13 +2,12 @@
 // browser (Debian's chromium, headless), served over localhost HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { waitFor } from '@dbfifo/test-utils';
+import { waitFor, tempDir } from '@dbfifo/test-utils';
 import { createStaticServer, listen } from '../src/static-server.ts';
 import { PUBLISH, startTestSite, type TestSite } from './helpers.ts';
 
@@ -26,7 +25,7 @@ describe.skipIf(!haveChromium)('reading the site in chromium', () => {
     t = await startTestSite();
     server = createStaticServer(t.outDir);
     await listen(server, 0);
-    profile = await mkdtemp(join(tmpdir(), 'static-gen-chromium-'));
+    profile = tempDir('static-gen-chromium-');
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -37,7 +36,6 @@ describe.skipIf(!haveChromium)('reading the site in chromium', () => {
     await browser?.close();
     await new Promise((r) => server?.close(r));
     await t?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('follows the index to an article and sees its text, with a hostile title shown as text', async () => {

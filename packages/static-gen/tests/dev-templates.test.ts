@@ -1,22 +1,20 @@
 // STATIC_DEV: editing a template re-renders the pages; a broken edit keeps the old templates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from '@dbfifo/test-utils';
+import { waitFor, tempDir } from '@dbfifo/test-utils';
 import { DEFAULT_TEMPLATES_DIR } from '../src/config.ts';
 import { PUBLISH, startTestSite, type TestSite } from './helpers.ts';
 
 let t: TestSite;
 let templates: string;
 beforeAll(async () => {
-  templates = await mkdtemp(join(tmpdir(), 'static-gen-tpl-'));
+  templates = tempDir('static-gen-tpl-');
   await cp(DEFAULT_TEMPLATES_DIR, templates, { recursive: true });
   t = await startTestSite({ STATIC_DEV: 'true', STATIC_TEMPLATES_DIR: templates });
 });
 afterAll(async () => {
   await t?.close();
-  await rm(templates, { recursive: true, force: true });
 });
 
 describe('dev mode', () => {

@@ -1,14 +1,13 @@
 // A running static-gen against its own database, pipe and output folder:
 // the real runtime (startWorker), the real triggers (renamed to ring the
 // test's pipe instead of the shared `static`), real files.
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Connection } from 'mysql2/promise';
 import { startWorker, type RunningWorker } from '@dbfifo/fifo-core';
-import { connect, createTestDatabase, repoRoot, stackEnv, uniquePipePath, type TestDatabase } from '@dbfifo/test-utils';
+import { connect, createTestDatabase, repoRoot, stackEnv, uniquePipePath, tempDir, type TestDatabase } from '@dbfifo/test-utils';
 import { createStaticGen, type StaticGenWorker } from '../src/worker.ts';
 import { loadStaticConfig, type StaticConfig } from '../src/config.ts';
 
@@ -56,7 +55,7 @@ export async function listFiles(dir: string, root = dir): Promise<string[]> {
 export async function startTestSite(env: Record<string, string> = {}): Promise<TestSite> {
   const stack = stackEnv();
   const pipe = uniquePipePath('static-gen');
-  const work = await mkdtemp(join(tmpdir(), 'static-gen-test-'));
+  const work = tempDir('static-gen-test-');
   const outDir = join(work, 'site');
   const db = await createTestDatabase('static_test', [await schemaFor(basename(pipe), work)]);
   const childEnv: Record<string, string> = {
@@ -101,7 +100,6 @@ export async function startTestSite(env: Record<string, string> = {}): Promise<T
       await sql.end();
       await site.running.stop();
       await db.drop();
-      await rm(work, { recursive: true, force: true });
       await rm(pipe, { force: true });
     },
   };

@@ -1,21 +1,14 @@
 // The SQL side on its own: what the triggers write into the pipe, and that a
 // trigger never fails the write (no reader, or no UDF at all).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { constants } from 'node:fs';
-import { mkdtemp, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { connect, createPipe, createTestDatabase, removePipe, uniquePipePath, type TestDatabase } from '@dbfifo/test-utils';
+import { connect, createPipe, createTestDatabase, removePipe, uniquePipePath, tempDir, type TestDatabase } from '@dbfifo/test-utils';
 import { SCHEMA } from './helpers.ts';
 
-let work: string;
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'static-gen-trg-'));
-});
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
-});
+const work = tempDir('static-gen-trg-');
 
 async function databaseWith(replace: (sql: string) => string): Promise<{ db: TestDatabase; sql: Connection }> {
   const file = join(work, `schema-${Math.random().toString(36).slice(2)}.sql`);

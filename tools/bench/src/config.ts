@@ -1,6 +1,10 @@
 // The only file that reads process.env. Every size is a parameter: the
 // defaults finish in a few minutes on 2 shared cores; the issue's target
 // sizes are noted beside each one (docs/benchmarks.md says what was run).
+// The suite's variables are BENCH_*; each package's own bench prefixes its
+// own (SMS_BENCH_*, STATIC_BENCH_*, …), all read by test-utils' bench-env.
+import { benchInt as int, benchString } from '@dbfifo/test-utils';
+
 export interface BenchConfig {
   /** Private stack instance, so heavy runs never disturb the shared servers. */
   stack: { name: string; mysqlPort: string; redisPort: string };
@@ -12,20 +16,12 @@ export interface BenchConfig {
   worker: { rerun: boolean };
 }
 
-function int(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
 export function loadBenchConfig(): BenchConfig {
   return {
     stack: {
-      name: process.env.BENCH_STACK ?? 'bench', // BENCH_STACK=main uses the shared stack (not recommended)
-      mysqlPort: process.env.BENCH_MYSQL_PORT ?? '3430',
-      redisPort: process.env.BENCH_REDIS_PORT ?? '6430',
+      name: benchString('BENCH_STACK', 'bench'), // BENCH_STACK=main uses the shared stack (not recommended)
+      mysqlPort: String(int('BENCH_MYSQL_PORT', 3430)),
+      redisPort: String(int('BENCH_REDIS_PORT', 6430)),
     },
     latency: {
       inserts: int('BENCH_LATENCY_INSERTS', 500), // target: 500

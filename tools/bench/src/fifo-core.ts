@@ -1,24 +1,7 @@
 // fifo-core's runtime as the benchmarks use it: a worker with a given handler
-// on a given pipe, in direct or queue mode. Loaded dynamically so the
-// scenarios that only need fifo.so run even before startWorker exists.
-import type { WorkerDefinition } from '@dbfifo/fifo-core';
-
-export interface CoreWorker {
-  ready: Promise<void>;
-  stop(): Promise<void>;
-  metrics: Record<string, number>;
-}
-
-interface CoreApi {
-  startWorker(def: WorkerDefinition<any, any>, config: any, opts?: unknown): CoreWorker;
-  loadRuntimeConfig(name: string, source?: NodeJS.ProcessEnv): unknown;
-}
-
-export async function loadCore(): Promise<CoreApi | undefined> {
-  const core = (await import('@dbfifo/fifo-core')) as Record<string, unknown>;
-  if (typeof core.startWorker !== 'function' || typeof core.loadRuntimeConfig !== 'function') return undefined;
-  return core as unknown as CoreApi;
-}
+// on a given pipe, in direct or queue mode. Imported statically and typed, so
+// a change to fifo-core's API breaks the bench's typecheck, not a bench run.
+import { loadRuntimeConfig, startWorker, type RunningWorker, type WorkerConfig, type SingleWorkerDefinition } from '@dbfifo/fifo-core';
 
 export interface CoreWorkerOptions {
   name: string;
@@ -29,11 +12,11 @@ export interface CoreWorkerOptions {
   redisUrl: string;
   databaseUrl: string;
   concurrency?: number;
-  handle: NonNullable<WorkerDefinition<any, any>['handle']>;
+  handle: SingleWorkerDefinition<WorkerConfig>['handle'];
 }
 
-export function startCoreWorker(core: CoreApi, o: CoreWorkerOptions): CoreWorker {
-  const runtime = core.loadRuntimeConfig(o.name, {
+export function startCoreWorker(o: CoreWorkerOptions): RunningWorker {
+  const runtime = loadRuntimeConfig(o.name, {
     DBFIFO_PIPE: o.pipe,
     DBFIFO_PIPE_DIR: o.pipeDir,
     DBFIFO_PIPE_MODE: '0666',
@@ -44,5 +27,5 @@ export function startCoreWorker(core: CoreApi, o: CoreWorkerOptions): CoreWorker
     REDIS_URL: o.redisUrl,
     LOG_LEVEL: 'warn',
   });
-  return core.startWorker({ name: o.name, handle: o.handle }, { runtime, db: { url: o.databaseUrl } });
+  return startWorker({ name: o.name, handle: o.handle }, { runtime, db: { url: o.databaseUrl } });
 }

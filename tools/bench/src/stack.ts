@@ -19,22 +19,7 @@ export async function benchStack(config: BenchConfig): Promise<StackEnv> {
     STACK_MYSQL_PORT: config.stack.mysqlPort,
     STACK_REDIS_PORT: config.stack.redisPort,
   });
-  await ensureUdfs(stack);
   return stack;
-}
-
-const UDFS = ['fifo_create', 'fifo_remove', 'fifo_read', 'fifo_write', 'fifo_error', 'fifo_info'];
-
-/** tools/stack loads sql/install.sql when it exists; this makes sure the functions are there either way. */
-export async function ensureUdfs(stack: StackEnv): Promise<void> {
-  const c = await mysql.createConnection({ uri: stack.adminUrl });
-  try {
-    const [rows] = await c.query('SELECT name FROM mysql.func');
-    const have = new Set((rows as { name: string }[]).map((r) => r.name));
-    for (const fn of UDFS) if (!have.has(fn)) await c.query(`CREATE FUNCTION IF NOT EXISTS ${fn} RETURNS STRING SONAME 'fifo.so'`);
-  } finally {
-    await c.end();
-  }
 }
 
 export async function createBenchDb(stack: StackEnv, scenario: string): Promise<BenchDb> {

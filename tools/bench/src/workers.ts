@@ -92,7 +92,7 @@ export const WORKER_BENCHES: WorkerBench[] = [
     doc: 'docs/bench/static-gen.md',
     sections: ['static-gen-single', 'static-gen-rebuild'],
     measures: 'single-article regeneration, and pages per second in a full rebuild',
-    where: "on the `tools/stack` instance its run line names (`BENCH_STACK`, `main` when unset), pages written to a temporary folder on the machine's disk, one writer process",
+    where: "on the `tools/stack` instance its run line names (`STATIC_BENCH_STACK`, `main` when unset), pages written to a temporary folder on the machine's disk, one writer process",
     headline([single, rebuild]) {
       if (!single || !rebuild) return undefined;
       const changed = row(tableRows(single), (c) => c.startsWith('changed, `STATIC_FSYNC=true`'));

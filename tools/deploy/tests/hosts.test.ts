@@ -4,15 +4,14 @@
 // their consumers reach Redis over it. Root only (namespaces, links).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStack, repoRoot, uniquePipePath, waitFor, type StackEnv } from '@dbfifo/test-utils';
+import { ensureStack, repoRoot, uniquePipePath, waitFor, tempDir, type StackEnv } from '@dbfifo/test-utils';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
@@ -118,7 +117,7 @@ async function ring(from: number, to: number): Promise<void> {
 beforeAll(async () => {
   if (why) return;
   stack = ensureStack();
-  dir = await mkdtemp(join(tmpdir(), 'dbfifo-hosts-'));
+  dir = tempDir('dbfifo-hosts-');
   pipe = uniquePipePath('deploy-hosts');
   // Two consumer hosts: a namespace each, linked to the database host by a veth pair.
   for (const h of hosts) {
@@ -163,7 +162,6 @@ afterAll(async () => {
     await ip('netns', 'del', h.ns).catch(() => undefined);
   }
   if (pipe) await rm(pipe, { force: true });
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function skipWithReason(ctx: { skip: () => void }): void {

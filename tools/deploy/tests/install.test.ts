@@ -5,12 +5,11 @@
 // reinstall, a dry run that changes nothing, and an app that runs from the prefix.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, appendFile, cp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, stat, writeFile, appendFile, cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStack } from '@dbfifo/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureStack, tempDir } from '@dbfifo/test-utils';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../../..');
@@ -26,12 +25,8 @@ async function runInstall(...args: string[]) {
 }
 
 beforeAll(async () => {
-  destdir = await mkdtemp(join(tmpdir(), 'dbfifo-deploy-'));
+  destdir = tempDir('dbfifo-deploy-');
   firstRun = await runInstall('--destdir', destdir);
-});
-
-afterAll(async () => {
-  if (destdir) await rm(destdir, { recursive: true, force: true });
 });
 
 describe('install into a DESTDIR', () => {
@@ -104,24 +99,20 @@ describe('install into a DESTDIR', () => {
       console.warn('skipped: systemd-tmpfiles/systemd-sysusers not installed (apt-get install systemd)');
       ctx.skip();
     }
-    const root = await mkdtemp(join(tmpdir(), 'dbfifo-root-'));
-    try {
-      await cp(join(destdir, 'etc'), join(root, 'etc'), { recursive: true });
-      await writeFile(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nmysql:x:101:101::/nonexistent:/bin/false\n');
-      await writeFile(join(root, 'etc/group'), 'root:x:0:\nmysql:x:101:\n');
-      await run('systemd-sysusers', [`--root=${root}`, join(root, 'etc/sysusers.d/dbfifo.conf')]);
-      const passwd = await readFile(join(root, 'etc/passwd'), 'utf8');
-      const uid = Number(/^dbfifo:x:(\d+):/m.exec(passwd)?.[1]);
-      expect(uid).toBeGreaterThan(0);
-      await run('systemd-tmpfiles', [`--root=${root}`, '--create', join(root, 'etc/tmpfiles.d/dbfifo.conf')]);
-      const st = await stat(join(root, 'run/dbfifo'));
-      expect(st.isDirectory()).toBe(true);
-      expect(st.mode & 0o7777).toBe(0o2770);
-      expect(st.uid).toBe(uid);
-      expect(st.gid).toBe(101);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
+    const root = tempDir('dbfifo-root-');
+    await cp(join(destdir, 'etc'), join(root, 'etc'), { recursive: true });
+    await writeFile(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nmysql:x:101:101::/nonexistent:/bin/false\n');
+    await writeFile(join(root, 'etc/group'), 'root:x:0:\nmysql:x:101:\n');
+    await run('systemd-sysusers', [`--root=${root}`, join(root, 'etc/sysusers.d/dbfifo.conf')]);
+    const passwd = await readFile(join(root, 'etc/passwd'), 'utf8');
+    const uid = Number(/^dbfifo:x:(\d+):/m.exec(passwd)?.[1]);
+    expect(uid).toBeGreaterThan(0);
+    await run('systemd-tmpfiles', [`--root=${root}`, '--create', join(root, 'etc/tmpfiles.d/dbfifo.conf')]);
+    const st = await stat(join(root, 'run/dbfifo'));
+    expect(st.isDirectory()).toBe(true);
+    expect(st.mode & 0o7777).toBe(0o2770);
+    expect(st.uid).toBe(uid);
+    expect(st.gid).toBe(101);
   });
 
   it('the installed app runs from the prefix: each worker entry point loads and checks its environment', async (ctx) => {
@@ -239,15 +230,11 @@ describe('systemd-analyze verify', () => {
 
   it('the check can fail: a broken drop-in is reported', async (ctx) => {
     if (!hasTool('systemd-analyze')) ctx.skip();
-    const broken = await mkdtemp(join(tmpdir(), 'dbfifo-units-'));
-    try {
-      await cp(join(destdir, 'etc/systemd/system'), broken, { recursive: true });
-      await appendFile(join(broken, 'dbfifo@firewall-worker.service.d/net-admin.conf'), 'Restart=sometimes\n');
-      const r = await verify(broken, 'dbfifo@firewall-worker.service');
-      expect(r.stderr).toContain('Failed to parse service restart specifier');
-    } finally {
-      await rm(broken, { recursive: true, force: true });
-    }
+    const broken = tempDir('dbfifo-units-');
+    await cp(join(destdir, 'etc/systemd/system'), broken, { recursive: true });
+    await appendFile(join(broken, 'dbfifo@firewall-worker.service.d/net-admin.conf'), 'Restart=sometimes\n');
+    const r = await verify(broken, 'dbfifo@firewall-worker.service');
+    expect(r.stderr).toContain('Failed to parse service restart specifier');
   });
 
   it('hardening: systemd-analyze security rates every worker unit OK or better', async (ctx) => {

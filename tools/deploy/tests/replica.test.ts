@@ -36,15 +36,6 @@ function stack(...args: string[]): void {
   execFileSync(stackTool, args, { env: { ...process.env, ...STACK }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** The article's CREATE FUNCTION lines when sql/install.sql has not loaded them; kept out of the binlog: each server loads its own. */
-async function ensureUdf(conn: mysql.Connection): Promise<void> {
-  const [rows] = await conn.query<mysql.RowDataPacket[]>("SELECT name FROM mysql.func WHERE name = 'fifo_write'");
-  if (rows.length > 0) return;
-  await conn.query('SET SESSION sql_log_bin = 0');
-  await conn.query("CREATE FUNCTION IF NOT EXISTS fifo_write RETURNS STRING SONAME 'fifo.so'");
-  await conn.query('SET SESSION sql_log_bin = 1');
-}
-
 /** Collects the lines a pipe receives; one reader per pipe (two readers would share its lines). */
 async function listen(pipe: string): Promise<string[]> {
   const known = listening.get(pipe);
@@ -83,8 +74,6 @@ beforeAll(async () => {
   replicaEnv = JSON.parse(readFileSync(join(primaryEnv.stateDir, 'replica/env.json'), 'utf8')) as ReplicaEnv;
   primary = await mysql.createConnection({ uri: primaryEnv.adminUrl });
   replica = await mysql.createConnection({ uri: replicaEnv.adminUrl });
-  await ensureUdf(primary);
-  await ensureUdf(replica);
   // Created on the primary only: replication brings table and trigger to the replica.
   await primary.query(`CREATE DATABASE \`${dbName}\``);
   await primary.query(`CREATE TABLE \`${dbName}\`.jobs (id INT AUTO_INCREMENT PRIMARY KEY, task VARCHAR(64) NOT NULL) ENGINE=InnoDB`);

@@ -6,17 +6,16 @@
 // it but FIFOs was created or removed, and the server still answers.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import mysql from 'mysql2/promise';
-import { createPipe, removePipe, stackEnv, uniquePipePath } from '@dbfifo/test-utils';
+import { createPipe, removePipe, stackEnv, uniquePipePath, tempDir } from '@dbfifo/test-utils';
 import { sizes } from '../src/config.ts';
 import { report } from '../src/report.ts';
 
 const stack = stackEnv();
-const canary = fs.mkdtempSync(path.join(os.tmpdir(), 'rel-canary-'));
+const canary = tempDir('rel-canary-');
 const tag = `rel-${process.pid}`;
 const hash = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
@@ -51,7 +50,6 @@ describe('hostile paths and arguments to every UDF', () => {
     await conn?.end();
     for (const l of links) fs.rmSync(path.join(stack.pipeDir, l), { force: true });
     fs.closeSync(canaryFd);
-    fs.rmSync(canary, { recursive: true, force: true });
   });
 
   const piece = fc.oneof(

@@ -10,11 +10,10 @@ import { createLogger, readDeadLetters, startWorker, type RunningWorker } from '
 import { waitFor, writeLines } from '@dbfifo/test-utils';
 import { hostileBytes, hostileText } from '../src/hostile.ts';
 import { report } from '../src/report.ts';
-import { createSmsWorker } from '../../../packages/sms-worker/src/worker.ts';
-import { smsFixture } from '../../../packages/sms-worker/tests/fixture.ts';
-import { PUBLISH, startTestSite } from '../../../packages/static-gen/tests/helpers.ts';
-import { createWorld } from '../../../packages/firewall-worker/tests/harness.ts';
-import { netnsUnavailable } from '../../../packages/firewall-worker/tests/netns.ts';
+import { createSmsWorker } from '@dbfifo/sms-worker';
+import { smsFixture } from '@dbfifo/sms-worker/testing';
+import { PUBLISH, startTestSite } from '@dbfifo/static-gen/testing';
+import { createWorld, netnsUnavailable } from '@dbfifo/firewall-worker/testing';
 
 const lines = [...Object.values(hostileText).flat().map((l) => Buffer.from(`${l}\n`)), ...Object.values(hostileBytes()).flat()];
 

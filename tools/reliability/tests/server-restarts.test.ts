@@ -2,7 +2,7 @@
 // (queue mode), on a private stack instance. Handlers fail while a server is
 // away; the periodic reconcile and the queue's retries bring every row in.
 // Full suite only (npm run reliability): a restart takes seconds.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '@dbfifo/fifo-core';
 import { createPipe, removePipe, waitFor, type StackEnv } from '@dbfifo/test-utils';
 import { full, sizes } from '../src/config.ts';

@@ -6,7 +6,8 @@
 // and, side by side on the same doorbell, by waitForRow's polling re-reads with
 // the old 5 ms and the new 1 ms first delay.
 import mysql from 'mysql2/promise';
-import { loadCore, startCoreWorker, type CoreWorker } from '../fifo-core.ts';
+import { readCommitted, waitForRow, type RunningWorker } from '@dbfifo/fifo-core';
+import { startCoreWorker } from '../fifo-core.ts';
 import type { Consumer } from './types.ts';
 
 export interface DbfifoOptions {
@@ -25,35 +26,21 @@ export interface DbfifoOptions {
 export const REREAD_VARIANTS = ['readCommitted', 'waitForRow 1 ms', 'waitForRow 5 ms'] as const;
 export type RereadVariant = (typeof REREAD_VARIANTS)[number];
 
-type Fetch<R> = (ctx: { remainingMs: number }) => Promise<R | undefined>;
-interface RereadApi {
-  waitForRow<R>(f: Fetch<R>, o?: { initialDelayMs?: number }): Promise<R | undefined>;
-  readCommitted<R>(pool: mysql.Pool, sql: string, params: unknown[]): Promise<R | undefined>;
-}
-
 export function dbfifo(o: DbfifoOptions): Consumer {
-  let worker: CoreWorker | undefined;
+  let worker: RunningWorker | undefined;
   let pool: mysql.Pool | undefined;
   const consumer: Consumer = {
     name: `dbfifo ${o.mode}`,
     async start(onSeen) {
-      const core = await loadCore();
-      if (!core) {
-        consumer.note = 'skipped: fifo-core startWorker is not available yet';
-        return;
-      }
-      const api = core as unknown as Partial<RereadApi>;
-      const reread = api.waitForRow && api.readCommitted ? (api as RereadApi) : undefined;
-      if (o.onVisible && !reread) consumer.note = 'row re-read skipped: fifo-core has no readCommitted';
-      if (o.onVisible && reread) pool = mysql.createPool({ uri: o.databaseUrl, connectionLimit: 24 });
+      if (o.onVisible) pool = mysql.createPool({ uri: o.databaseUrl, connectionLimit: 24 });
       const sql = 'SELECT id FROM events WHERE id = ?';
       const plain = (id: number) => async () => ((await pool!.query(sql, [id])) as unknown as [{ id: number }[]])[0][0];
       const variants: Record<RereadVariant, (id: number) => Promise<unknown>> = {
-        readCommitted: (id) => reread!.readCommitted(pool!, sql, [id]),
-        'waitForRow 1 ms': (id) => reread!.waitForRow(plain(id), { initialDelayMs: 1 }),
-        'waitForRow 5 ms': (id) => reread!.waitForRow(plain(id), { initialDelayMs: 5 }),
+        readCommitted: (id) => readCommitted(pool!, sql, [id]),
+        'waitForRow 1 ms': (id) => waitForRow(plain(id), { initialDelayMs: 1 }),
+        'waitForRow 5 ms': (id) => waitForRow(plain(id), { initialDelayMs: 5 }),
       };
-      worker = startCoreWorker(core, {
+      worker = startCoreWorker({
         name: `bench-${o.mode}`,
         pipe: o.pipe,
         pipeDir: o.pipeDir,
@@ -63,7 +50,7 @@ export function dbfifo(o: DbfifoOptions): Consumer {
         handle: async (m) => {
           const id = Number((m.json as { id?: unknown } | undefined)?.id);
           onSeen(id);
-          if (pool && reread) {
+          if (pool) {
             await Promise.all(
               (o.rereads ?? REREAD_VARIANTS).map(async (v) => {
                 if ((await variants[v](id)) !== undefined) o.onVisible!(v, id);

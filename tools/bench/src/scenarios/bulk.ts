@@ -7,7 +7,7 @@ import type { StackEnv } from '@dbfifo/test-utils';
 import { fmt, type ScenarioResult } from '../results.ts';
 import { createBenchDb, machineInfo } from '../stack.ts';
 import { openDrain } from '../pipe-drain.ts';
-import { loadCore, startCoreWorker } from '../fifo-core.ts';
+import { startCoreWorker } from '../fifo-core.ts';
 import { createPipe, removePipe } from '@dbfifo/test-utils';
 import type { BenchConfig } from '../config.ts';
 
@@ -40,7 +40,7 @@ class Seen {
   }
 }
 
-async function pass(stack: StackEnv, dbUrl: string, rows: number, reader: 'raw' | 'fifo-core'): Promise<Pass | undefined> {
+async function pass(stack: StackEnv, dbUrl: string, rows: number, reader: 'raw' | 'fifo-core'): Promise<Pass> {
   const pipe = join(stack.pipeDir, `bench-bulk-${reader}-${process.pid}`);
   const seen = new Seen(rows);
   let stop: () => Promise<void> | void;
@@ -48,10 +48,8 @@ async function pass(stack: StackEnv, dbUrl: string, rows: number, reader: 'raw' 
     const drain = await openDrain(pipe, (line) => seen.add(line));
     stop = () => drain.close();
   } else {
-    const core = await loadCore();
-    if (!core) return undefined;
     await createPipe(pipe, 0o666);
-    const worker = startCoreWorker(core, {
+    const worker = startCoreWorker({
       name: 'bench-bulk', pipe, pipeDir: stack.pipeDir, mode: 'direct', redisUrl: stack.redisUrl, databaseUrl: dbUrl, concurrency: 64,
       handle: async (m) => seen.add(m.raw),
     });
@@ -109,10 +107,8 @@ export async function bulk(stack: StackEnv, config: BenchConfig): Promise<Scenar
   const notes: string[] = [];
   for (const reader of ['raw', 'fifo-core'] as const) {
     const p = await pass(stack, stack.databaseUrl, rows, reader);
-    if (p) {
-      passes.push(p);
-      process.stderr.write(`[bench] bulk ${reader}: ${fmt(p.perSecond)} msg/s, ${p.failed} false, ${p.missing} missing\n`);
-    } else notes.push('fifo-core reader: skipped, startWorker is not available yet.');
+    passes.push(p);
+    process.stderr.write(`[bench] bulk ${reader}: ${fmt(p.perSecond)} msg/s, ${p.failed} false, ${p.missing} missing\n`);
   }
   return {
     scenario: 'bulk',

@@ -33,7 +33,8 @@ export interface WorkerRerun {
 
 function npm(args: string[]): number | null {
   const env = { ...process.env };
-  delete env.BENCH_OUT; // the workers' scripts honour it: their figures must land in docs/bench/
+  // The workers' scripts honour these: their figures must land in docs/bench/.
+  for (const out of ['STATIC_BENCH_OUT', 'FIREWALL_BENCH_OUT']) delete env[out];
   const r = spawnSync('npm', args, { cwd: repoRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
   return r.status;
 }
