@@ -3,6 +3,7 @@
 //   dbfifo watch <pipe> [--log FILE]   print "[YYYY-MM-DD HH:MM:SS] [OK] <line>" (the article's sms.sh daemon)
 //   dbfifo send <pipe> <line>          write one line like fifo_write (fails clearly when no reader)
 //   dbfifo status [dir]                pipes in dir (default DBFIFO_PIPE_DIR): FIFO? reader?
+//   dbfifo trigger add|list|remove|check …   doorbell triggers on any table (src/trigger/)
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadCliConfig } from './config.ts';
@@ -11,11 +12,13 @@ import { EXIT_CONFIG } from './run-main.ts';
 import { LineFramer } from './line-framer.ts';
 import { openPipe } from './pipe-open.ts';
 import { listPipes, sendLine, SendError, pipeState } from './pipe-status.ts';
+import { triggerMain } from './trigger/command.ts';
 
 const USAGE = `usage (a bare <pipe> name is an entry of DBFIFO_PIPE_DIR):
   dbfifo watch <pipe> [--log FILE]   print each line as "[YYYY-MM-DD HH:MM:SS] [OK] line" (append to FILE with --log)
   dbfifo send <pipe> <line>          write one line; fails when no process reads the pipe
   dbfifo status [dir]                list the pipes in dir (default: DBFIFO_PIPE_DIR) and whether they have a reader
+  dbfifo trigger add|list|remove|check …   install doorbell triggers on a table (dbfifo trigger help)
 `;
 
 /** A bare name is an entry of the pipe directory (as for the UDFs); anything else is a path. */
@@ -63,6 +66,8 @@ function status(dir: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Needs a database, not the pipe settings: its own config (DBFIFO_ADMIN_URL).
+  if (argv[0] === 'trigger') return triggerMain(argv.slice(1));
   let cfg: ReturnType<typeof loadCliConfig>;
   try {
     cfg = loadCliConfig();

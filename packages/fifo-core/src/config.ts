@@ -201,12 +201,43 @@ export const databaseSpec = {
   url: env.string('DATABASE_URL', { doc: 'mysql://user:password@host:port/database' }),
 };
 
+/** A URL with its password masked, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/:[^:@/]*@/, ':***@');
+}
+
+function mysqlUrlProblem(variable: string, url: string): string | undefined {
+  return /^(mysql|mariadb):\/\//i.test(url) ? undefined : `${variable} must start with mysql:// (got ${JSON.stringify(redactUrl(url))})`;
+}
+
 export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): DatabaseConfig {
   const c = loadConfig(databaseSpec, source);
-  if (!/^mysql:\/\//i.test(c.url) && !/^mariadb:\/\//i.test(c.url)) {
-    throw new ConfigError([`DATABASE_URL must start with mysql:// (got ${JSON.stringify(c.url.replace(/:[^:@/]*@/, ':***@'))})`]);
-  }
+  const problem = mysqlUrlProblem('DATABASE_URL', c.url);
+  if (problem) throw new ConfigError([problem]);
   return { url: c.url };
+}
+
+export const triggerCliSpec = {
+  adminUrl: env.string('DBFIFO_ADMIN_URL', {
+    optional: true,
+    doc: '`dbfifo trigger`: the account that reads table definitions and creates or drops triggers; default DATABASE_URL',
+  }),
+  url: env.string('DATABASE_URL', { optional: true, doc: 'used by `dbfifo trigger` when DBFIFO_ADMIN_URL is unset' }),
+};
+
+/**
+ * `dbfifo trigger` changes the schema, which a worker's account should not be able
+ * to do: it connects with DBFIFO_ADMIN_URL (an account with the TRIGGER privilege)
+ * and falls back to DATABASE_URL, so one all-powerful development account works too.
+ */
+export function loadTriggerCliConfig(source: NodeJS.ProcessEnv = process.env): { url: string; variable: 'DBFIFO_ADMIN_URL' | 'DATABASE_URL' } {
+  const c = loadConfig(triggerCliSpec, source);
+  const variable = c.adminUrl ? 'DBFIFO_ADMIN_URL' : 'DATABASE_URL';
+  const url = c.adminUrl ?? c.url;
+  if (!url) throw new ConfigError(['DBFIFO_ADMIN_URL (or DATABASE_URL) is required: mysql://user:password@host:port/ of an account with the TRIGGER privilege']);
+  const problem = mysqlUrlProblem(variable, url);
+  if (problem) throw new ConfigError([problem]);
+  return { url, variable };
 }
 
 /** Defaults the CLI uses (`dbfifo status` with no directory lists DBFIFO_PIPE_DIR). */

@@ -27,3 +27,15 @@ export class RolledBackError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * `dbfifo trigger` refused its input or could not do what it was asked (unknown
+ * table, no primary key, a pipe name fifo.so would refuse…): every problem, each a
+ * sentence for the person at the terminal. Nothing was left half-installed.
+ */
+export class TriggerError extends Error {
+  override name = 'TriggerError';
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0]! : problems.map((p) => `  - ${p}`).join('\n'));
+  }
+}

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { databaseSpec, runtimeSpec } from './config.ts';
+import { databaseSpec, runtimeSpec, triggerCliSpec } from './config.ts';
 
 // Like fastify's "every error code is documented": every variable the runtime
 // reads has a row, with its default, in the README's configuration table.
 describe('README', () => {
   const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  it.each(Object.values({ ...runtimeSpec, ...databaseSpec }).map((f) => [f.name, f.defaultText] as const))('documents %s', (name, def) => {
+  it.each([...Object.values(runtimeSpec), ...Object.values(databaseSpec), ...Object.values(triggerCliSpec)].map((f) => [f.name, f.defaultText] as const))('documents %s', (name, def) => {
     const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
     expect(row, `${name} row`).toBeDefined();
     if (def !== undefined) expect(row).toContain(`\`${def}\``);
