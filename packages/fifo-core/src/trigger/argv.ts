@@ -25,7 +25,10 @@ export function splitNames(text: string, sep: string, what: string): string[] {
       let closed = false;
       for (i++; i < text.length; i++) {
         if (text[i] !== '`') name += text[i];
-        else if (text[i + 1] === '`') name += '`', i++;
+        else if (text[i + 1] === '`') {
+          name += '`';
+          i++;
+        }
         else {
           closed = true;
           i++;

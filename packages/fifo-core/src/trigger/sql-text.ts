@@ -45,7 +45,10 @@ export function readSqlString(text: string, start: number): { value: string; end
   let out = '';
   for (let i = start + 1; i < text.length; i++) {
     if (text[i] !== "'") out += text[i];
-    else if (text[i + 1] === "'") out += "'", i++;
+    else if (text[i + 1] === "'") {
+      out += "'";
+      i++;
+    }
     else return { value: out, end: i + 1 };
   }
   return undefined;
