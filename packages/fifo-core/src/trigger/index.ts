@@ -7,3 +7,4 @@ export { planTriggers, triggerBody, dryRunSql, optionProblems, sizeWarnings, typ
 export { doorbellParts, doorbellSql, doorbellExample } from './doorbell.ts';
 export { installTriggers, requireFifoWrite } from './install.ts';
 export { quoteIdent, quoteQualified, sqlString } from './sql-text.ts';
+export { parseTriggerArgs, UsageError, type TriggerCommand } from './argv.ts';
