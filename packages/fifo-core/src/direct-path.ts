@@ -59,16 +59,18 @@ export function directBatchRunner<C, T>(o: DirectPathOptions<C, T>): (entries: P
     const end = o.metrics.batchStart(messages.length);
     const results = await callHandler(o.def, messages, h);
     end();
-    logFailures(h.log, messages, results);
+    logFailures(h, messages, results);
     const now = Date.now();
     results.forEach((err, i) => settle(entries[i]!, messages[i]!, err, h, now));
   };
 }
 
 /** One line per failed message in a small batch; a summary with the first error for a big one. */
-function logFailures<T>(log: Logger, messages: Message<T>[], results: unknown[]): void {
+function logFailures<T>(h: { log: Logger }, messages: Message<T>[], results: unknown[]): void {
+  if (results.every((err) => err === undefined)) return;
   const failed = results.flatMap((err, i) => (outcomeOf(err) === 'failed' || outcomeOf(err) === 'permanent' ? [{ err, m: messages[i]! }] : []));
   if (failed.length === 0) return;
+  const log = h.log;
   if (failed.length <= 3) {
     for (const { err, m } of failed) log.error({ err, msgId: m.id, attempt: m.attempt, permanent: outcomeOf(err) === 'permanent' }, 'handler failed');
     return;

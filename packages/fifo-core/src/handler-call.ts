@@ -17,7 +17,14 @@ export async function callHandler<C, T>(def: WorkerDefinition<C, T>, messages: M
       return [...r];
     }
     const out: unknown[] = [];
-    for (const m of messages) out.push(await def.handle(m, helpers).then(() => undefined, (e: unknown) => e ?? new Error('handler rejected without a reason')));
+    for (const m of messages) {
+      try {
+        await def.handle(m, helpers);
+        out.push(undefined);
+      } catch (e) {
+        out.push(e ?? new Error('handler rejected without a reason'));
+      }
+    }
     return out;
   } catch (e) {
     return messages.map(() => e ?? new Error('handler threw without a reason'));

@@ -29,7 +29,8 @@ export type Outcome = 'handled' | 'failed' | 'permanent' | 'rolled_back';
 export interface WorkerMetrics {
   registry: Registry;
   snapshot: WorkerMetricsSnapshot;
-  received(): void;
+  /** Lines taken off the pipe (counted per read). */
+  received(n: number): void;
   invalid(reason: string): void;
   relayed(n: number): void;
   merged(): void;
@@ -46,7 +47,8 @@ export interface WorkerMetrics {
   setQueueDepth(fn: () => Promise<Record<string, number>>): void;
 }
 
-export function createMetrics(worker: string): WorkerMetrics {
+/** `batchCalls`: the worker has a batch handler (its batch sizes are worth a histogram). */
+export function createMetrics(worker: string, batchCalls = false): WorkerMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ worker });
   let pendingNow: () => number = () => 0;
@@ -108,9 +110,9 @@ export function createMetrics(worker: string): WorkerMetrics {
   return {
     registry,
     snapshot,
-    received() {
-      snapshot.received++;
-      received.inc();
+    received(n) {
+      snapshot.received += n;
+      received.inc(n);
     },
     invalid(reason) {
       snapshot.invalid++;
@@ -136,7 +138,8 @@ export function createMetrics(worker: string): WorkerMetrics {
       snapshot.batches++;
       snapshot.inFlight += size;
       inFlight.inc(size);
-      batchSize.observe(size);
+      // One message per call is a single handler: nothing to learn from a histogram of ones.
+      if (size > 1 || batchCalls) batchSize.observe(size);
       const t0 = performance.now();
       return () => {
         snapshot.inFlight -= size;

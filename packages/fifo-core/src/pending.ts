@@ -14,8 +14,11 @@
 //   (or sets a keyless message aside). Merging never needs room.
 import type { Message } from './contract.ts';
 
+/** A message's key, or for a keyless message a number of its own. */
+export type PendingKey = string | number;
+
 export interface PendingEntry<T> {
-  key: string;
+  key: PendingKey;
   /** False for a message without a key (it merges with nothing). */
   keyed: boolean;
   message: Message<T>;
@@ -32,10 +35,10 @@ export type AddResult = 'added' | 'merged' | 'over';
 export type MergeFn<T> = (older: Message<T>, newer: Message<T>) => Message<T>;
 
 export class PendingSet<T> {
-  private readonly ready = new Map<string, PendingEntry<T>>();
-  private readonly behind = new Map<string, PendingEntry<T>>();
-  private readonly delayed = new Map<string, PendingEntry<T>>();
-  private readonly busy = new Set<string>();
+  private readonly ready = new Map<PendingKey, PendingEntry<T>>();
+  private readonly behind = new Map<PendingKey, PendingEntry<T>>();
+  private readonly delayed = new Map<PendingKey, PendingEntry<T>>();
+  private readonly busy = new Set<PendingKey>();
   private unkeyed = 0;
 
   constructor(private readonly o: { max: number; merge?: MergeFn<T> }) {}
@@ -88,7 +91,8 @@ export class PendingSet<T> {
     }
     if (this.size >= this.o.max && !o.always) return 'over';
     const keyed = key !== undefined;
-    const k = keyed ? key : `\u0000unkeyed:${++this.unkeyed}`;
+    // A keyless message gets a key of its own: a number, which no string key can equal.
+    const k = keyed ? key : ++this.unkeyed;
     const entry: PendingEntry<T> = { key: k, keyed, message, firstAt: now, attempts: 0, notBefore: 0 };
     (this.busy.has(k) ? this.behind : this.ready).set(k, entry);
     return 'added';

@@ -121,6 +121,8 @@ export class PipeReader {
   private async check(): Promise<void> {
     if (this.stopped || this.reopening || !this.current) return;
     const st = await fs.promises.lstat(this.o.pipe).catch(() => undefined);
+    // Stopped while lstat ran: nothing to check any more.
+    if (this.stopped || !this.current) return;
     if (st?.isFIFO() && st.ino === this.current.ino) return;
     this.reopening = true;
     const old = this.current;

@@ -35,7 +35,7 @@ export function createRelayPath<T>(o: { relay: QueueRelay; pending: PendingSet<T
     // BullMQ takes a custom id with ':' only as three parts, as message ids are (<queue>:<start>:<seq>).
     if (e.key === CATCH_UP_KEY) return { name: CATCH_UP_JOB, id: e.message.id.replace(/^[^:]*/, (q) => `${q}-catch-up`), data: { pipe: o.pipe, reasons: sending } };
     const m = e.message;
-    return { name: LINE_JOB, id: m.id, ...(e.keyed ? { key: e.key } : {}), data: { raw: m.raw, receivedAt: m.receivedAt.toISOString(), pipe: m.pipe } };
+    return { name: LINE_JOB, id: m.id, ...(typeof e.key === 'string' && e.keyed ? { key: e.key } : {}), data: { raw: m.raw, receivedAt: m.receivedAt.toISOString(), pipe: m.pipe } };
   }
 
   return {

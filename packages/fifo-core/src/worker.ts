@@ -12,6 +12,7 @@ import { InvalidMessageError, PermanentError, type Helpers, type Message, type W
 import { DeadLetterFile } from './dead-letter.ts';
 import { directBatchRunner } from './direct-path.ts';
 import { Dispatcher } from './dispatcher.ts';
+import { CallHelpers } from './call-helpers.ts';
 import { callHandler, outcomeOf } from './handler-call.ts';
 import { startMetricsServer, type MetricsServer } from './http-server.ts';
 import type { FrameEvent } from './line-framer.ts';
@@ -60,7 +61,7 @@ export function startWorker<C extends WorkerConfig, T>(
   const rt = withDefinitionDefaults(givenConfig.runtime, def.defaults);
   const config: C = { ...givenConfig, runtime: rt };
   const log = (opts.logger ?? createLogger(def.name, rt.logLevel)).child({ pipe: rt.pipe, mode: rt.mode });
-  const metrics = createMetrics(def.name);
+  const metrics = createMetrics(def.name, def.handleBatch !== undefined);
   const abort = new AbortController();
   // Each running handler may listen on the shutdown signal (a row wait, a
   // request): more than Node's default 10 is normal here, not a leak.
@@ -82,18 +83,7 @@ export function startWorker<C extends WorkerConfig, T>(
   let consumer: BullWorker | undefined;
   let server: MetricsServer | undefined;
 
-  /** Per-call helpers; the child logger is only built if the handler logs (it costs ~1 µs per call). */
-  function helpersFor(bindings: Record<string, unknown>): Helpers<C> {
-    let child: Logger | undefined;
-    return {
-      get log() {
-        return (child ??= log.child(bindings));
-      },
-      signal: abort.signal,
-      config,
-      registry: metrics.registry,
-    };
-  }
+  const helpersFor = (bindings: Record<string, unknown>): Helpers<C> => new CallHelpers(log, bindings, abort.signal, config, metrics.registry);
 
   // What the reader fills: in direct mode the handlers' pending set, in a relay the set Redis is fed from.
   const pending = new PendingSet<T>({ max: rt.pendingMax, merge: def.merge });
@@ -194,8 +184,8 @@ export function startWorker<C extends WorkerConfig, T>(
 
   function takeFrames(frames: FrameEvent[], receivedAt: Date): void {
     const now = receivedAt.getTime();
+    metrics.received(frames.length);
     for (const f of frames) {
-      metrics.received();
       const id = `${idPrefix}:${++seq}`;
       if (f.kind === 'refused') {
         refuse(f.reason, f.raw, `${f.bytes} bytes`, id);
