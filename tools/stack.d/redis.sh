@@ -1,4 +1,5 @@
 # The private Redis: own port and folder, append-only file on so a restart
+# shellcheck shell=bash
 # loses no accepted job. Sourced.
 REDIS_DIR=$STATE/redis
 REDIS_PID=$REDIS_DIR/redis.pid
