@@ -1,4 +1,5 @@
 # Installs what the stack needs on a fresh Debian machine. Sourced.
+# shellcheck shell=bash
 # socat: the firewall tests connect from a client namespace; systemd: systemd-analyze
 # verifies the deploy units (no running systemd needed).
 APT_PACKAGES="mariadb-server mariadb-client libmariadbd-dev redis-server iptables ipset iproute2 socat systemd build-essential pkg-config chromium clang libclang-rt-14-dev"
@@ -31,16 +32,21 @@ ensure_packages() {
     die "missing Debian packages; run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing"
   fi
   log "installing$missing (once)"
-  export DEBIAN_FRONTEND=noninteractive
-  # The package's own maintainer scripts must not start a system MariaDB/Redis.
-  local own_policy=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; own_policy=1
-  fi
-  apt-get update -qq >/dev/null
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+  # A subshell, so its traps are its own: policy-rc.d (no service starts from
+  # the packages' maintainer scripts: no system MariaDB/Redis) is removed
+  # however apt-get ends, since a leftover blocks service starts host-wide.
+  (
+    export DEBIAN_FRONTEND=noninteractive
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+      trap 'exit 130' INT
+      trap 'exit 143' TERM HUP
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+      chmod +x /usr/sbin/policy-rc.d
+    fi
+    # shellcheck disable=SC2086
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  ) || die "apt-get could not install$missing (its errors are above)"
 }
 
 # node_modules follows package-lock.json: npm keeps its own record of what it

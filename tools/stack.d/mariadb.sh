@@ -1,10 +1,10 @@
 # The private MariaDB: own data dir, socket, port and plugin dir. Sourced.
+# shellcheck shell=bash
 DB_DIR=$STATE/mariadb
 DB_DATA=$DB_DIR/data
 DB_PLUGIN=$DB_DIR/plugin
 DB_SOCKET=$DB_DIR/mysqld.sock
 DB_PID=$DB_DIR/mysqld.pid
-DB_LOG=$DB_DIR/error.log
 
 mariadb_running() { server_alive "$DB_DIR"; }
 

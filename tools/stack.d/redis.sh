@@ -1,4 +1,5 @@
 # The private Redis: own port and folder, append-only file on so a restart
+# shellcheck shell=bash
 # loses no accepted job. Sourced.
 REDIS_DIR=$STATE/redis
 REDIS_PID=$REDIS_DIR/redis.pid
@@ -31,7 +32,9 @@ redis_stop() {
   redis_running || { rm -f "$REDIS_PID"; return 0; }
   local pid
   pid=$(cat "$REDIS_PID")
-  redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  # SIGTERM is Redis's own clean shutdown; `redis-cli -p PORT shutdown` could
+  # reach another stack's Redis when this one's port was given wrong.
+  kill "$pid" 2>/dev/null || true
   wait_until 20 sh -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
   rm -f "$REDIS_PID"
 }

@@ -1,17 +1,21 @@
-# A second MariaDB replicating from the stack's primary: the article's
-# "run the tasks on a dedicated replica" (section 6). Sourced by tools/stack.
+# tools/stack replica — a second MariaDB replicating from the stack's primary:
+# shellcheck shell=bash
+# the article's "run the tasks on a dedicated replica" (section 6).
 #
-#   tools/stack replica up        start it (first time: seed from a consistent dump, then GTID replication)
+#   tools/stack replica up        start it (first time: seed from a consistent dump, then GTID
+#                                 replication); replication threads stopped by hand are started
 #   tools/stack replica down      stop it (data kept; `up` resumes where it stopped)
 #   tools/stack replica status    server, replication threads, lag, pipes
 #   tools/stack replica env [--json]  its connection settings
 #   tools/stack replica sql [db] [args]  a client session on the replica as root
 #   tools/stack replica destroy   stop it and delete its data
+#   tools/stack replica help      this text
 #
 # The replica: server-id 2, --read-only, row-based events applied by the SQL
 # thread with its own triggers firing (--slave-run-triggers-for-rbr), its own
 # DBFIFO_PIPE_DIR and its own copy of fifo.so. Port: STACK_REPLICA_PORT,
-# default primary port + 1000.
+# default primary port + 1000, remembered from the first `up` like an
+# instance's ports.
 #
 # Trigger mode: STACK_REPLICA_TRIGGERS, default ENFORCE. With YES (or LOGGING)
 # MariaDB runs a replica's trigger only for statements that ran no trigger on
@@ -20,8 +24,14 @@
 # (MariaDB >= 10.5.2) runs the replica's triggers for every row event. The
 # price: a trigger that writes rows would apply twice on the replica (once
 # replicated, once run there), so ring-only triggers (fifo_write, SET) only.
-REPL_PORT=${STACK_REPLICA_PORT:-$((MYSQL_PORT + 1000))}
+
+# Sourced by tools/stack (the lines above are `tools/stack replica help`).
 REPL_DIR=$STATE/replica
+# A replica that was up before remembers its port, as an instance remembers
+# its own: `replica down` then a plain `replica up` comes back where it was.
+: "${STACK_REPLICA_PORT:=$(env_port "$REPL_DIR/env" REPLICA_DATABASE_URL)}"
+REPL_PORT=${STACK_REPLICA_PORT:-$((MYSQL_PORT + 1000))}
+is_port STACK_REPLICA_PORT "$REPL_PORT"
 REPL_DATA=$REPL_DIR/data
 REPL_PLUGIN=$REPL_DIR/plugin
 REPL_SOCKET=$REPL_DIR/mysqld.sock
@@ -95,35 +105,54 @@ SQL
   touch "$REPL_DIR/.seeded"
 }
 
+replica_status_field() { replica_sql -e 'SHOW SLAVE STATUS\G' | sed -n "s/^ *$1: //p"; }
+
 replica_threads_ok() {
-  replica_sql -e 'SHOW SLAVE STATUS\G' | grep -q 'Slave_SQL_Running: Yes' &&
-    replica_sql -e 'SHOW SLAVE STATUS\G' | grep -q 'Slave_IO_Running: Yes'
+  [ "$(replica_status_field Slave_IO_Running)" = Yes ] && [ "$(replica_status_field Slave_SQL_Running)" = Yes ]
+}
+
+# Threads stopped by hand (STOP SLAVE) are started again; a thread that
+# stopped on an error is left for a person, with the error and what to run.
+replica_resume() {
+  local io_err sql_err
+  replica_threads_ok && return 0
+  io_err=$(replica_status_field Last_IO_Error)
+  sql_err=$(replica_status_field Last_SQL_Error)
+  if [ -n "$io_err$sql_err" ]; then
+    die "replication stopped on an error: ${sql_err:-$io_err}
+  fix it, then: ${STACK_NAME:+STACK_NAME=$STACK_NAME }tools/stack replica sql -e 'START SLAVE'   (see tools/stack replica status, $REPL_LOG)"
+  fi
+  if [ "$(replica_status_field Slave_IO_Running)" = No ] || [ "$(replica_status_field Slave_SQL_Running)" = No ]; then
+    log "replication threads are stopped (STOP SLAVE): starting them"
+    replica_sql -e 'START SLAVE' || die "START SLAVE on the replica failed: see $REPL_LOG"
+  fi
+  wait_until 30 replica_threads_ok ||
+    die "replication is not running: $(replica_status_field Last_IO_Error)$(replica_status_field Last_SQL_Error); see tools/stack replica status, $REPL_LOG"
 }
 
 replica_write_env() {
-  cat >"$REPL_DIR/env" <<ENV
-export REPLICA_DATABASE_URL=mysql://dbfifo:dbfifo@127.0.0.1:$REPL_PORT/dbfifo
-export REPLICA_ADMIN_URL=mysql://dbfifo_admin:dbfifo@127.0.0.1:$REPL_PORT/
-export REPLICA_PIPE_DIR=$REPL_PIPE_DIR
-export REPLICA_SOCKET=$REPL_SOCKET
-ENV
+  printf 'export %s=%q\n' \
+    REPLICA_DATABASE_URL "mysql://dbfifo:dbfifo@127.0.0.1:$REPL_PORT/dbfifo" \
+    REPLICA_PIPE_DIR "$REPL_PIPE_DIR" >"$REPL_DIR/env"
   cat >"$REPL_DIR/env.json" <<JSON
 {
-  "databaseUrl": "mysql://dbfifo:dbfifo@127.0.0.1:$REPL_PORT/dbfifo",
-  "adminUrl": "mysql://dbfifo_admin:dbfifo@127.0.0.1:$REPL_PORT/",
-  "pipeDir": "$REPL_PIPE_DIR",
+  "databaseUrl": $(json_str "mysql://dbfifo:dbfifo@127.0.0.1:$REPL_PORT/dbfifo"),
+  "adminUrl": $(json_str "mysql://dbfifo_admin:dbfifo@127.0.0.1:$REPL_PORT/"),
+  "pipeDir": $(json_str "$REPL_PIPE_DIR"),
   "mysqlPort": $REPL_PORT,
-  "mysqlSocket": "$REPL_SOCKET",
+  "mysqlSocket": $(json_str "$REPL_SOCKET"),
   "primaryPort": $MYSQL_PORT
 }
 JSON
 }
 
 _replica_up() {
-  mariadb_running && mariadb_ping >/dev/null 2>&1 || die "the primary of stack '$STACK_NAME' is not running: tools/stack up first"
+  if ! mariadb_running || ! mariadb_ping >/dev/null 2>&1; then die "the primary of stack '$STACK_NAME' is not running: tools/stack up first"; fi
   [ -f "$ROOT/native/build/fifo.so" ] || build_native
   if replica_running && replica_ping >/dev/null 2>&1; then
-    :
+    local port
+    port=$(replica_sql -N -e 'SELECT @@port')
+    [ "$port" = "$REPL_PORT" ] || die "the replica runs on port $port, not $REPL_PORT: tools/stack replica down first to move it"
   else
     if replica_running; then kill -9 "$(cat "$REPL_PID")" 2>/dev/null || true; fi
     replica_prepare_dirs
@@ -138,7 +167,7 @@ _replica_up() {
   fi
   # A replica that was initialised but never seeded (seeding was interrupted) is seeded now.
   [ -f "$REPL_DIR/.seeded" ] || replica_seed
-  wait_until 30 replica_threads_ok || die "replication is not running: tools/stack replica status; $REPL_LOG"
+  replica_resume
   replica_write_env
   log "replica of stack '$STACK_NAME' is up: 127.0.0.1:$REPL_PORT, pipes in $REPL_PIPE_DIR"
 }
@@ -173,6 +202,7 @@ cmd_replica() {
     env) if [ "${1:-}" = "--json" ]; then cat "$REPL_DIR/env.json"; else cat "$REPL_DIR/env"; fi ;;
     sql) local db=${1:-}; [ $# -gt 0 ] && shift
       exec mariadb --no-defaults --socket="$REPL_SOCKET" -uroot ${db:+"$db"} "$@" ;;
-    *) sed -n '4,9p' "$ROOT/tools/stack.d/replica.sh" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    help|-h|--help) print_header "$ROOT/tools/stack.d/replica.sh" ;;
+    *) [ -z "$sub" ] || log "unknown replica command: $sub"; print_header "$ROOT/tools/stack.d/replica.sh" >&2; exit 2 ;;
   esac
 }

@@ -145,6 +145,16 @@ describe('install into a DESTDIR', () => {
 });
 
 describe('install options', () => {
+  it('--help prints the whole header, naming every option the script accepts, and exits 0', async () => {
+    const { stdout } = await run(install, ['--help']);
+    const source = await readFile(install, 'utf8');
+    const parser = source.slice(source.indexOf('while [ $# -gt 0 ]'), source.indexOf('done', source.indexOf('while [ $# -gt 0 ]')));
+    const options = new Set([...parser.matchAll(/(--[a-z][a-z-]*)/g)].map((m) => m[1]!));
+    expect([...options]).toEqual(expect.arrayContaining(['--prefix', '--destdir', '--dry-run', '--no-database', '--help']));
+    for (const option of options) if (option !== '--help') expect(stdout).toContain(option);
+    expect(stdout.trimEnd()).toMatch(/Running the script twice is harmless\.$/);
+  });
+
   it('--no-database (a consumer host) installs no fifo.so, no MariaDB drop-in, no /run/dbfifo, builds nothing', async () => {
     const target = join(destdir, 'consumer');
     const { stdout } = await run(install, ['--no-database', '--workers', 'sms-worker', '--destdir', target, '--dry-run']);

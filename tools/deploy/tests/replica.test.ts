@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPipe } from '@dbfifo/fifo-core';
 import { ensureStack, repoRoot, waitFor, type StackEnv } from '@dbfifo/test-utils';
 
-const STACK = { STACK_NAME: 'deploy-repl', STACK_MYSQL_PORT: '3420', STACK_REDIS_PORT: '6420', STACK_REPLICA_PORT: '4420' };
+// The replica's port is not the default (primary + 1000), so a `replica up`
+// that forgot it would show.
+const STACK = { STACK_NAME: 'deploy-repl', STACK_MYSQL_PORT: '3420', STACK_REDIS_PORT: '6420', STACK_REPLICA_PORT: '4425' };
 const stackTool = join(repoRoot, 'tools/stack');
 
 interface ReplicaEnv {
@@ -35,6 +37,15 @@ const listening = new Map<string, string[]>();
 function stack(...args: string[]): void {
   execFileSync(stackTool, args, { env: { ...process.env, ...STACK }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
+
+/** A command as a person types it once the instance exists: its name and nothing else. */
+function plainStack(...args: string[]): void {
+  const env: NodeJS.ProcessEnv = { ...process.env, STACK_NAME: STACK.STACK_NAME };
+  for (const name of ['STACK_MYSQL_PORT', 'STACK_REDIS_PORT', 'STACK_REPLICA_PORT', 'STACK_STATE', 'STACK_PIPE_DIR']) delete env[name];
+  execFileSync(stackTool, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+const replicaEnvJson = () => readFileSync(join(primaryEnv.stateDir, 'replica/env.json'), 'utf8');
 
 /** Collects the lines a pipe receives; one reader per pipe (two readers would share its lines). */
 async function listen(pipe: string): Promise<string[]> {
@@ -71,7 +82,7 @@ async function insertJob(task: string): Promise<{ id: number; ms: number }> {
 beforeAll(async () => {
   primaryEnv = ensureStack(STACK.STACK_NAME, STACK);
   stack('replica', 'up');
-  replicaEnv = JSON.parse(readFileSync(join(primaryEnv.stateDir, 'replica/env.json'), 'utf8')) as ReplicaEnv;
+  replicaEnv = JSON.parse(replicaEnvJson()) as ReplicaEnv;
   primary = await mysql.createConnection({ uri: primaryEnv.adminUrl });
   replica = await mysql.createConnection({ uri: replicaEnv.adminUrl });
   // Created on the primary only: replication brings table and trigger to the replica.
@@ -152,5 +163,35 @@ describe('triggers on a dedicated replica', () => {
     } finally {
       await replica.query('START SLAVE');
     }
+  });
+});
+
+describe('tools/stack replica is idempotent', () => {
+  it('after a STOP SLAVE by hand, `replica up` starts the replication threads again, without waiting out a timeout', async () => {
+    await replica.query('STOP SLAVE');
+    const started = performance.now();
+    try {
+      plainStack('replica', 'up');
+    } catch (e) {
+      await replica.query('START SLAVE'); // the next test needs a running replica
+      throw e;
+    }
+    expect(performance.now() - started).toBeLessThan(15_000);
+    const [status] = await replica.query<mysql.RowDataPacket[]>('SHOW SLAVE STATUS');
+    expect(status[0]).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes' });
+    const { id } = await insertJob('after-replica-up-restarted-replication');
+    await waitFor(() => replicated(id), { message: `row ${id} on the replica` });
+  });
+
+  it('remembers its port: after `replica down`, a plain `replica up` comes back on it and leaves env.json as it was', async () => {
+    expect(replicaEnv.mysqlPort).toBe(Number(STACK.STACK_REPLICA_PORT));
+    const before = replicaEnvJson();
+    await replica.end();
+    plainStack('replica', 'down');
+    plainStack('replica', 'up');
+    expect(replicaEnvJson()).toBe(before);
+    replica = await mysql.createConnection({ uri: replicaEnv.adminUrl });
+    const [vars] = await replica.query<mysql.RowDataPacket[]>('SELECT @@port AS port');
+    expect(vars[0]!.port).toBe(Number(STACK.STACK_REPLICA_PORT));
   });
 });

@@ -1,6 +1,9 @@
 # Demo configuration for `npm start`: every worker in direct mode on the local
 # stack, and where each one's effects land. Sourced by tools/start after
-# .stack/env. Anything already set in the environment wins.
+# .stack/env. Anything already set in the environment wins: the ports
+# (TWILIO_LOCAL_PORT, STATIC_PREVIEW_PORT) and the network namespace
+# (FIREWALL_DEMO_NETNS) too, so a second demo or a test can run beside one.
+# shellcheck shell=bash
 DEMO_DIR=$ROOT/.stack/demo
 mkdir -p "$DEMO_DIR"
 
@@ -28,7 +31,7 @@ FIREWALL_DEMO_NETNS=${FIREWALL_DEMO_NETNS:-dbfifo-demo}
 if [ -z "${FIREWALL_BACKEND:-}" ] && [ "$(id -u)" = 0 ] && ip netns list >/dev/null 2>&1 && command -v ipset >/dev/null; then
   if ! ip netns list | grep -q "^$FIREWALL_DEMO_NETNS\( \|$\)"; then
     ip netns add "$FIREWALL_DEMO_NETNS"
-    FIREWALL_DEMO_NETNS_CREATED=1 # tools/start removes it on exit
+    export FIREWALL_DEMO_NETNS_CREATED=1 # tools/demo/src/main.ts removes it on exit
   fi
   ip netns exec "$FIREWALL_DEMO_NETNS" ip link set lo up
   export FIREWALL_BACKEND=ipset FIREWALL_NETNS=${FIREWALL_NETNS:-$FIREWALL_DEMO_NETNS}
