@@ -20,6 +20,7 @@ export class DeadLetterFile {
 
   constructor(readonly file: string, readonly pipe: string, private onError: (e: unknown) => void = () => {}) {}
 
+  /** `reason`: one of DEAD_LETTER_REASONS (codes.ts), or a worker's refusal code in lower case. */
   write(reason: string, raw: Buffer | string, extra: { detail?: string; id?: string } = {}): Promise<void> {
     const text = typeof raw === 'string' ? raw : isUtf8(raw) ? raw.toString('utf8') : undefined;
     const entry: DeadLetterEntry = {

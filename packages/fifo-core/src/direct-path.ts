@@ -8,6 +8,7 @@
 // the runtime also schedules a catch-up, since its row is still undone.
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff.ts';
+import type { DeadLetterReason } from './codes.ts';
 import type { RetryPolicy } from './config.ts';
 import type { Helpers, Message, WorkerDefinition } from './contract.ts';
 import { callHandler, outcomeOf } from './handler-call.ts';
@@ -22,7 +23,7 @@ export interface DirectPathOptions<C, T> {
   metrics: WorkerMetrics;
   log: Logger;
   /** Set a message aside: `handler_permanent`, `handler_exhausted` or `handler_shutdown`. */
-  deadLetter(reason: string, message: Message<T>, detail: string): void;
+  deadLetter(reason: DeadLetterReason, message: Message<T>, detail: string): void;
   /** A handler gave up on a doorbell: its row is still undone (catch-up). */
   gaveUp(): void;
   /** True once shutdown began: a failure is not retried any more. */

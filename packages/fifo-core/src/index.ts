@@ -26,6 +26,7 @@ export { ensureFifo, openPipe, PipeError } from './pipe-open.ts';
 export { readDeadLetters, type DeadLetterEntry } from './dead-letter.ts';
 export type { WorkerMetricsSnapshot } from './metrics.ts';
 export type { CatchUpReason } from './catch-up.ts';
+export { DEAD_LETTER_REASONS, REFUSAL_CODES, type DeadLetterReason } from './codes.ts';
 // A worker's own metrics (Helpers.registry) use the same prom-client as the runtime.
 export { Counter, Gauge, Registry } from 'prom-client';
 // The building blocks every worker shares instead of writing its own.

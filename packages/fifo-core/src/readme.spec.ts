@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEAD_LETTER_REASONS } from './codes.ts';
 import { databaseSpec, runtimeSpec, triggerCliSpec } from './config.ts';
 
 // Like fastify's "every error code is documented": every variable the runtime
@@ -10,5 +11,9 @@ describe('README', () => {
     const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
     expect(row, `${name} row`).toBeDefined();
     if (def !== undefined) expect(row).toContain(`\`${def}\``);
+  });
+
+  it.each(Object.keys(DEAD_LETTER_REASONS))('documents the dead-letter reason %s', (reason) => {
+    expect(readme.split('\n').some((l) => l.startsWith(`| \`${reason}\` |`)), `a "| \`${reason}\` |" row`).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { Batcher } from './batcher.ts';
 import { CatchUp, type CatchUpReason } from './catch-up.ts';
 import { queueNameFor, withDefinitionDefaults, type DatabaseConfig, type RuntimeConfig } from './config.ts';
 import { InvalidMessageError, PermanentError, type Helpers, type Message, type WorkerDefinition } from './contract.ts';
+import type { DeadLetterReason } from './codes.ts';
 import { DeadLetterFile } from './dead-letter.ts';
 import { directBatchRunner } from './direct-path.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -88,7 +89,7 @@ export function startWorker<C extends WorkerConfig, T>(
   // What the reader fills: in direct mode the handlers' pending set, in a relay the set Redis is fed from.
   const pending = new PendingSet<T>({ max: rt.pendingMax, merge: def.merge });
   metrics.setPending(() => pending.size);
-  const deadLetter = (reason: string, m: Message<T>, detail: string) => void dead.write(reason, m.raw, { id: m.id, detail });
+  const deadLetter = (reason: DeadLetterReason, m: Message<T>, detail: string) => void dead.write(reason, m.raw, { id: m.id, detail });
 
   const reconciler = def.reconcile && runsHandlers
     ? new ReconcileScheduler(async () => {
