@@ -26,7 +26,13 @@ export type CatchUpReason =
   /** A handler gave up on a message (retries exhausted); its row is still undone. */
   | 'handler_gave_up'
   /** A queue-mode relay started: writers found no reader until now. */
-  | 'relay_start';
+  | 'relay_start'
+  /**
+   * A queue-mode relay could not hand lines to Redis for a while: the
+   * consumers reconcile as soon as it is back (faster than working through
+   * the backlog of jobs, which then finds its rows done).
+   */
+  | 'redis_outage';
 
 export interface CatchUpOptions {
   reconciler: ReconcileScheduler;
@@ -157,5 +163,7 @@ function describe(reason: CatchUpReason): string {
       return 'a handler gave up on a message';
     case 'relay_start':
       return 'a relay started; writers found no reader before';
+    case 'redis_outage':
+      return 'the relay could not hand lines to Redis for a while';
   }
 }

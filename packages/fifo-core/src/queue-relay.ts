@@ -60,7 +60,9 @@ export class QueueRelay {
     await this.queue.addBulk(
       jobs.map((j) => {
         const dedupe = j.name === CATCH_UP_JOB ? CATCH_UP_DEDUPE_ID : j.key;
-        return { name: j.name, data: j.data, opts: { ...this.defaults, jobId: j.id, ...(dedupe !== undefined ? { deduplication: { id: dedupe } } : {}) } };
+        // A catch-up goes to the head of the queue: it fixes what the jobs behind it would, faster.
+        const head = j.name === CATCH_UP_JOB ? { lifo: true } : {};
+        return { name: j.name, data: j.data, opts: { ...this.defaults, ...head, jobId: j.id, ...(dedupe !== undefined ? { deduplication: { id: dedupe } } : {}) } };
       }),
     );
   }

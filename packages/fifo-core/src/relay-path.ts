@@ -23,9 +23,19 @@ export interface RelayPath<T> {
   owe(reason: CatchUpReason, lost: number): void;
   /** Lines in the batch being handed to Redis now (dead-lettered if shutdown cannot wait for it). */
   readonly inFlight: readonly Message<T>[];
+  /** Redis is unreachable (the connection said so): an outage begins, if none has yet. */
+  noteOutage(): void;
 }
 
-export function createRelayPath<T>(o: { relay: QueueRelay; pending: PendingSet<T>; metrics: WorkerMetrics; log: Logger; pipe: string }): RelayPath<T> {
+export function createRelayPath<T>(o: {
+  relay: QueueRelay;
+  pending: PendingSet<T>;
+  metrics: WorkerMetrics;
+  log: Logger;
+  pipe: string;
+  /** Told once when an outage begins (a batch refused or stuck): the caller owes the consumers a catch-up. */
+  onOutage(): void;
+}): RelayPath<T> {
   const backoff = new Backoff({ initialMs: 100, maxMs: 5000 });
   let owed: Partial<Record<CatchUpReason, number>> = {};
   let inFlight: Message<T>[] = [];
@@ -38,10 +48,17 @@ export function createRelayPath<T>(o: { relay: QueueRelay; pending: PendingSet<T
     return { name: LINE_JOB, id: m.id, ...(typeof e.key === 'string' && e.keyed ? { key: e.key } : {}), data: { raw: m.raw, receivedAt: m.receivedAt.toISOString(), pipe: m.pipe } };
   }
 
+  function beginOutage(): void {
+    if (outageSince !== undefined) return;
+    outageSince = Date.now();
+    o.onOutage();
+  }
+
   return {
     get inFlight() {
       return inFlight;
     },
+    noteOutage: beginOutage,
     owe(reason, lost) {
       owed[reason] = (owed[reason] ?? 0) + lost;
     },
@@ -62,7 +79,7 @@ export function createRelayPath<T>(o: { relay: QueueRelay; pending: PendingSet<T
         const at = Date.now() + backoff.next();
         for (const entry of entries) o.pending.retry(entry, at);
         if (outageSince === undefined || backoff.attempts % 10 === 0) {
-          outageSince ??= Date.now();
+          beginOutage();
           o.log.warn({ err: (e as Error).message, pending: o.pending.size, attempt: backoff.attempts },
             'redis refused the relay batch: lines stay pending (merged by key) and are relayed when it takes writes again');
         }

@@ -249,13 +249,14 @@ export function startWorker<C extends WorkerConfig, T>(
       let lastRedisLog = 0;
       redis = createRedis(rt.redisUrl, {
         onError: (e) => {
+          relayPath?.noteOutage();
           if (Date.now() - lastRedisLog < 10_000) return;
           lastRedisLog = Date.now();
           log.warn({ err: e.message, pending: pending.size }, 'redis unreachable: the relay keeps reading the pipe and holds lines pending; consumers wait');
         },
       });
       relay = new QueueRelay(rt.queue, redis);
-      if (readsPipe) relayPath = createRelayPath({ relay, pending, metrics, log, pipe: rt.pipe });
+      if (readsPipe) relayPath = createRelayPath({ relay, pending, metrics, log, pipe: rt.pipe, onOutage: () => canCatchUp && lost('redis_outage', 0) });
       metrics.setQueueDepth(() => relay!.depth());
       if (runsHandlers) {
         consumer = startConsumer({

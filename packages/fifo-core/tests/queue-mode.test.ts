@@ -6,12 +6,11 @@ import fs from 'node:fs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stackEnv } from '@dbfifo/test-utils';
+import { freePort, PrivateRedis, stackEnv } from '@dbfifo/test-utils';
 import { PermanentError, type WorkerDefinition } from '../src/contract.ts';
 import { readDeadLetters } from '../src/dead-letter.ts';
 import { startWorker, type RunningWorker, type WorkerConfig } from '../src/worker.ts';
 import { db, memoryLogger, runtimeFor, sleep, tempDir } from './helpers.ts';
-import { freePort, PrivateRedis } from './redis-private.ts';
 
 const running: RunningWorker[] = [];
 const queues: Queue[] = [];

@@ -31,9 +31,10 @@ export function ledgerWorker(): WorkerDefinition<LedgerConfig, { id: number }> {
       if (!row) throw new RolledBackError(`item ${id} never became visible`);
       await pool!.query("INSERT INTO handled (item_id, via) VALUES (?, 'line') ON DUPLICATE KEY UPDATE deliveries = deliveries + 1", [id]);
     },
+    // IGNORE: a handler may give an item its effect between this statement's read and its write.
     async reconcile() {
       const [r] = await pool!.query<ResultSetHeader>(
-        "INSERT INTO handled (item_id, via) SELECT i.id, 'reconcile' FROM items i LEFT JOIN handled h ON h.item_id = i.id WHERE h.item_id IS NULL",
+        "INSERT IGNORE INTO handled (item_id, via) SELECT i.id, 'reconcile' FROM items i LEFT JOIN handled h ON h.item_id = i.id WHERE h.item_id IS NULL",
       );
       return { fixed: r.affectedRows };
     },

@@ -1,9 +1,10 @@
-// A private redis-server for the outage test (never stop the shared one):
+// A private redis-server for outage tests (never stop the shared one): a
 // random free port, AOF on in a temp dir so a restart keeps the queue.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { sleep } from './helpers.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
