@@ -5,3 +5,5 @@ export * from './wait-for.ts';
 export * from './temp-dir.ts';
 export * from './bench-env.ts';
 export * from './private-redis.ts';
+export * from './flat-out.ts';
+export * from './stats.ts';

@@ -14,6 +14,8 @@ export interface BenchConfig {
   bulk: { rows: number };
   /** Run fifo-core's own benchmarks (they rewrite docs/bench/fifo-core.md), or only include their last figures. */
   worker: { rerun: boolean };
+  /** Each phase of the consumer-faults scenario, and how many baseline/fault pairs. */
+  faults: { seconds: number; reps: number };
 }
 
 export function loadBenchConfig(): BenchConfig {
@@ -36,5 +38,9 @@ export function loadBenchConfig(): BenchConfig {
     },
     bulk: { rows: int('BENCH_BULK_ROWS', 1_000_000) }, // target: 1,000,000
     worker: { rerun: process.env.BENCH_WORKER_RERUN !== '0' }, // BENCH_WORKER_RERUN=0: include only
+    faults: {
+      seconds: int('BENCH_FAULT_SECONDS', 30), // target: up to 60 (stall), 30 (Redis)
+      reps: int('BENCH_FAULT_REPS', 3),
+    },
   };
 }

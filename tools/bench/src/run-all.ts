@@ -9,6 +9,7 @@ import { triggerCost } from './scenarios/trigger-cost.ts';
 import { bulk } from './scenarios/bulk.ts';
 import { latency } from './scenarios/latency.ts';
 import { workerSide } from './scenarios/worker.ts';
+import { consumerFaults } from './scenarios/consumer-faults.ts';
 import type { StackEnv } from '@dbfifo/test-utils';
 import type { BenchConfig } from './config.ts';
 
@@ -16,6 +17,7 @@ export const SCENARIOS: Record<string, (stack: StackEnv, config: BenchConfig) =>
   latency,
   'trigger-cost': triggerCost,
   bulk,
+  'consumer-faults': consumerFaults,
   worker: workerSide,
 };
 

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summarize } from '@dbfifo/test-utils';
 import { full } from './config.ts';
 
 const resultsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
@@ -14,4 +15,11 @@ export function report(caseName: string, counts: Record<string, unknown>): void 
   if (!full) return;
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, `${caseName}.full.json`), JSON.stringify(entry, null, 2) + '\n');
+}
+
+/** INSERT times of a run as the reports show them (ms, 2 decimals). */
+export function insertTimes(ms: readonly number[]): { insertP50Ms: number; insertP99Ms: number; insertMaxMs: number } {
+  const s = summarize(ms);
+  const r = (x: number) => Number(x.toFixed(2));
+  return { insertP50Ms: r(s.p50), insertP99Ms: r(s.p99), insertMaxMs: r(s.max) };
 }

@@ -5,11 +5,10 @@
 // handled exactly once, with no periodic reconcile.
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPipe, freePort, PrivateRedis, removePipe, stackEnv, tempDir, uniquePipePath, waitFor } from '@dbfifo/test-utils';
+import { createPipe, freePort, insertFlat, PrivateRedis, removePipe, stackEnv, tempDir, uniquePipePath, waitFor } from '@dbfifo/test-utils';
 import { sizes } from '../src/config.ts';
-import { insertFlat, percentile } from '../src/flat-out.ts';
 import { createLedgerDb, type LedgerDb } from '../src/ledger-db.ts';
-import { report } from '../src/report.ts';
+import { insertTimes, report } from '../src/report.ts';
 import { startLedger } from '../src/workers.ts';
 
 describe('Redis stopped in queue mode', () => {
@@ -48,9 +47,7 @@ describe('Redis stopped in queue mode', () => {
         connections: 4,
         redisDownSeconds: sizes.outageSeconds,
         rows: load.rows,
-        insertP50Ms: percentile(load.ms, 50),
-        insertP99Ms: percentile(load.ms, 99),
-        insertMaxMs: Math.max(...load.ms),
+        ...insertTimes(load.ms),
         pendingAtRestart,
         droppedAtRestart,
         caughtUpMs,

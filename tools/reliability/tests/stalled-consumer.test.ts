@@ -5,12 +5,11 @@
 // from the rows: every row handled exactly once, with no periodic reconcile.
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPipe, removePipe, stackEnv, uniquePipePath, waitFor } from '@dbfifo/test-utils';
+import { createPipe, insertFlat, removePipe, stackEnv, uniquePipePath, waitFor } from '@dbfifo/test-utils';
 import { sizes } from '../src/config.ts';
 import { createLedgerDb, type LedgerDb } from '../src/ledger-db.ts';
 import { exited, spawnLedger } from '../src/workers.ts';
-import { report } from '../src/report.ts';
-import { insertFlat, percentile } from '../src/flat-out.ts';
+import { insertTimes, report } from '../src/report.ts';
 
 describe('a consumer stalled by SIGSTOP', () => {
   const stack = stackEnv();
@@ -45,9 +44,7 @@ describe('a consumer stalled by SIGSTOP', () => {
         connections: 4,
         seconds: sizes.stallSeconds,
         rows: load.rows,
-        insertP50Ms: percentile(load.ms, 50),
-        insertP99Ms: percentile(load.ms, 99),
-        insertMaxMs: Math.max(...load.ms),
+        ...insertTimes(load.ms),
         caughtUpMs,
         ...c,
         lost: c.missing,

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createPipe, removePipe, type StackEnv } from '@dbfifo/test-utils';
-import { summarize, type Summary } from '../stats.ts';
+import { summarize, type Summary } from '@dbfifo/test-utils';
 import { fmt, type ScenarioResult } from '../results.ts';
 import { createBenchDb, machineInfo } from '../stack.ts';
 import { sqlString } from '../sql.ts';

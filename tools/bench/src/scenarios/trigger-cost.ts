@@ -8,7 +8,7 @@
 import { basename, join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { doorbellParts, doorbellSql, planTriggers, readTable, type TriggerOptions } from '@dbfifo/fifo-core/trigger';
-import { summarize, median } from '../stats.ts';
+import { summarize, median } from '@dbfifo/test-utils';
 import { fmt, type ScenarioResult } from '../results.ts';
 import { createBenchDb, machineInfo } from '../stack.ts';
 import { openDrain } from '../pipe-drain.ts';

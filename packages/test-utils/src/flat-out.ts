@@ -9,6 +9,7 @@ export interface FlatOutResult {
   ms: number[];
 }
 
+/** `sql` takes one parameter, a number unique per INSERT (default: `INSERT INTO items (v) VALUES (?)`). */
 export async function insertFlat(connect: () => Promise<Connection>, o: { connections: number; seconds: number; sql?: string }): Promise<FlatOutResult> {
   const conns = await Promise.all(Array.from({ length: o.connections }, connect));
   const ms: number[] = [];
@@ -27,9 +28,4 @@ export async function insertFlat(connect: () => Promise<Connection>, o: { connec
     await Promise.all(conns.map((c) => c.end().catch(() => {})));
   }
   return { rows: ms.length, ms };
-}
-
-export function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return Number(s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!.toFixed(2));
 }

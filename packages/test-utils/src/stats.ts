@@ -1,4 +1,4 @@
-// Order statistics for latency samples. Nearest-rank percentiles: with few
+// Order statistics for latency samples (benchmarks and reliability reports). Nearest-rank percentiles: with few
 // samples p99 is simply one of the slowest, never an interpolated guess.
 export interface Summary {
   n: number;
