@@ -11,7 +11,7 @@ export interface BenchConfig {
   /** rereads: which row re-reads the direct handler runs on each doorbell (all by default, side by side). */
   latency: { inserts: number; ratePerSec: number; rereads: string[] };
   triggerCost: { rows: number; batch: number; reps: number };
-  bulk: { rows: number };
+  bulk: { rows: number; reps: number };
   /** Run fifo-core's own benchmarks (they rewrite docs/bench/fifo-core.md), or only include their last figures. */
   worker: { rerun: boolean };
   /** Each phase of the consumer-faults scenario, and how many baseline/fault pairs. */
@@ -36,7 +36,7 @@ export function loadBenchConfig(): BenchConfig {
       batch: int('BENCH_TRIGGER_BATCH', 1000), // rows per transaction
       reps: int('BENCH_TRIGGER_REPS', 3), // interleaved repetitions per variant
     },
-    bulk: { rows: int('BENCH_BULK_ROWS', 1_000_000) }, // target: 1,000,000
+    bulk: { rows: int('BENCH_BULK_ROWS', 1_000_000), reps: int('BENCH_BULK_REPS', 3) }, // target: 1,000,000
     worker: { rerun: process.env.BENCH_WORKER_RERUN !== '0' }, // BENCH_WORKER_RERUN=0: include only
     faults: {
       seconds: int('BENCH_FAULT_SECONDS', 30), // target: up to 60 (stall), 30 (Redis)

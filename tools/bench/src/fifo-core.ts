@@ -1,7 +1,7 @@
 // fifo-core's runtime as the benchmarks use it: a worker with a given handler
 // on a given pipe, in direct or queue mode. Imported statically and typed, so
 // a change to fifo-core's API breaks the bench's typecheck, not a bench run.
-import { loadRuntimeConfig, startWorker, type RunningWorker, type WorkerConfig, type SingleWorkerDefinition } from '@dbfifo/fifo-core';
+import { loadRuntimeConfig, startWorker, type BatchWorkerDefinition, type RunningWorker, type WorkerConfig, type SingleWorkerDefinition } from '@dbfifo/fifo-core';
 
 export interface CoreWorkerOptions {
   name: string;
@@ -12,7 +12,9 @@ export interface CoreWorkerOptions {
   redisUrl: string;
   databaseUrl: string;
   concurrency?: number;
-  handle: SingleWorkerDefinition<WorkerConfig>['handle'];
+  /** One message per call, or (handleBatch) what is pending per call. */
+  handle: SingleWorkerDefinition<WorkerConfig>['handle'] | { batch: BatchWorkerDefinition<WorkerConfig>['handleBatch'] };
+  batchMax?: number;
 }
 
 export function startCoreWorker(o: CoreWorkerOptions): RunningWorker {
@@ -23,9 +25,12 @@ export function startCoreWorker(o: CoreWorkerOptions): RunningWorker {
     DBFIFO_MODE: o.mode,
     DBFIFO_ROLE: o.role ?? 'both',
     DBFIFO_CONCURRENCY: String(o.concurrency ?? 8),
+    DBFIFO_BATCH_MAX: String(o.batchMax ?? 1000),
     DBFIFO_RECONCILE_INTERVAL_MS: '0',
     REDIS_URL: o.redisUrl,
     LOG_LEVEL: 'warn',
   });
-  return startWorker({ name: o.name, handle: o.handle }, { runtime, db: { url: o.databaseUrl } });
+  const h = o.handle;
+  const def = typeof h === 'function' ? { name: o.name, handle: h } : { name: o.name, handleBatch: h.batch };
+  return startWorker(def, { runtime, db: { url: o.databaseUrl } });
 }
