@@ -76,6 +76,11 @@ empty folder, then again over the finished folder (every page rendered and
 compared, none rewritten), then a normal reconcile pass (stat every page,
 compare its mtime with the row's \`updated_at\`; nothing to do).
 \`STATIC_RENDER_CONCURRENCY=${r.renderConcurrency ?? 4}\`, rows fetched in chunks of 250.
+With \`STATIC_FSYNC=true\` a pass writes its pages without an fsync each and syncs the
+file system once at its end, inside the time shown (an "unsynced" marker covers the
+pass; see the package README, "Durability"); \`false\` skips that one sync too.
+"Rebuild again, all bytes unchanged" is also what the verify pass after a power loss
+during a pass costs.
 
 | | \`STATIC_FSYNC=true\` (default) | \`STATIC_FSYNC=false\` |
 | --- | ---: | ---: |

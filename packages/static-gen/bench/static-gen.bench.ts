@@ -19,9 +19,8 @@ import { pino } from 'pino';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { benchInt, benchString, connect, loadSqlFile, repoRoot, stackEnv, urlForDatabase, tempDir } from '@dbfifo/test-utils';
-import { openStaticApp, type StaticApp } from '../src/app.ts';
 import { loadStaticConfig } from '../src/config.ts';
-import { fetchArticle } from '../src/db.ts';
+import { openStaticApp, type StaticApp } from '../src/pages/app.ts';
 import { NEW_DOC, updateDoc, type StaticGenResults } from './report.ts';
 
 const N = benchInt('STATIC_BENCH_ARTICLES', 100_000);
@@ -74,12 +73,16 @@ try {
     for (let i = 0; i < SINGLE; i++) {
       await sql.query(`UPDATE news SET title = ? WHERE id = ?`, [`Edited headline ${i}`, id]); // not timed: the CMS's write
       let s = process.hrtime.bigint();
-      const row = await fetchArticle(a.pool, id);
-      if ((await a.site.writeArticle(row!)) !== 'written' && i > 0) throw new Error('expected a write');
+      const row = await a.rows.article(id);
+      let pass = a.site.pass('live'); // a live batch's durability: fsync the page, then its folder
+      if ((await a.site.writeArticle(row!, pass)) !== 'written' && i > 0) throw new Error('expected a write');
+      await pass.finish();
       changed.push(process.hrtime.bigint() - s);
       s = process.hrtime.bigint();
-      const again = await fetchArticle(a.pool, id);
-      await a.site.writeArticle(again!);
+      const again = await a.rows.article(id);
+      pass = a.site.pass('live');
+      await a.site.writeArticle(again!, pass);
+      await pass.finish();
       unchanged.push(process.hrtime.bigint() - s);
     }
     results[`single_fsync_${fsync}`] = stats(changed.slice(10));
@@ -100,10 +103,11 @@ try {
       void r;
       const [[v]] = (await sql.query(`SELECT version FROM news WHERE id = ?`, [id])) as unknown as [[{ version: number }]];
       const s = process.hrtime.bigint();
-      await a.updater.flush(new Map([[id, [{ op: 'update' as const, id, version: v.version, staleSlugs: [] }]]]));
+      const [err] = await a.renderBatch([{ op: 'update', id, version: v.version, staleSlugs: [] }]);
+      if (err) throw err;
       samples.push(process.hrtime.bigint() - s);
       const s2 = process.hrtime.bigint();
-      await a.updater.drain(); // the scheduled sitemap refresh (its delay is 0 here)
+      await a.drain(); // the scheduled sitemap refresh (its delay is 0 here)
       sitemapSamples.push(process.hrtime.bigint() - s2);
     }
     results.batch_one_edit_page_and_index = stats(samples.slice(3));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@dbfifo/fifo-core';
 import { loadStaticConfig, previewSpec, staticSpec } from './config.ts';
+import { staticGen } from './worker.ts';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -13,10 +14,22 @@ describe('static-gen configuration', () => {
   it('has working defaults given a database', () => {
     const c = loadStaticConfig({ DATABASE_URL: 'mysql://u:p@127.0.0.1:3306/db' });
     expect(c.runtime.pipe).toBe('/run/dbfifo/static');
-    expect(c.runtime.concurrency).toBe(64);
+    // the worker's own runtime defaults are on its definition, applied by startWorker where no variable is set
+    expect(c.runtime.unset).toContain('concurrency');
+    expect(c.runtime.unset).toContain('batchLingerMs');
+    expect(staticGen.defaults).toEqual({ concurrency: 2, batchLingerMs: 50 });
     expect(c.site.outDir).toMatch(/\/public$/);
-    expect(c.static.coalesceMs).toBe(50);
     expect(c.site.bodyMode).toBe('html');
+  });
+
+  it('the worker has one name; its pipe keeps the short one', () => {
+    expect(staticGen.name).toBe('static-gen');
+    expect(loadStaticConfig({ DATABASE_URL: 'mysql://u:p@127.0.0.1:3306/db', DBFIFO_PIPE_DIR: '/srv/pipes' }).runtime.pipe).toBe('/srv/pipes/static');
+  });
+
+  it('refuses the retired coalescing variables, naming what replaced them', () => {
+    expect(() => loadStaticConfig({ DATABASE_URL: 'mysql://u:p@127.0.0.1:3306/db', STATIC_COALESCE_MS: '50', STATIC_COALESCE_MAX_MS: '500' }))
+      .toThrow(/STATIC_COALESCE_MS is no longer read: .*DBFIFO_BATCH_LINGER_MS[\s\S]*STATIC_COALESCE_MAX_MS is no longer read/);
   });
 
   it('lists every problem at once', () => {

@@ -1,14 +1,19 @@
 // The only file in static-gen that reads the environment. Every STATIC_*
 // variable, its default and meaning is here and in the package README.
+// The runtime's defaults of this worker (DBFIFO_CONCURRENCY, DBFIFO_BATCH_LINGER_MS)
+// are on its definition (worker.ts), not here.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   collectConfig, ConfigError, env, loadConfig, loadDatabaseConfig, loadRuntimeConfig,
   type DatabaseConfig, type RuntimeConfig,
 } from '@dbfifo/fifo-core';
-import type { SiteSettings } from './site.ts';
+import type { SiteSettings } from './pages/site.ts';
 
-export const WORKER_NAME = 'static';
+/** The worker's one name: Nx project, systemd instance, logs and metrics. */
+export const WORKER_NAME = 'static-gen';
+/** The pipe the triggers ring (`$DBFIFO_PIPE_DIR/static` unless DBFIFO_PIPE says otherwise). */
+export const PIPE_NAME = 'static';
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
 export const staticSpec = {
@@ -21,9 +26,7 @@ export const staticSpec = {
   indexSize: env.int('STATIC_INDEX_SIZE', { default: 20, min: 1, max: 10_000, doc: 'latest published articles on index.html' }),
   sitemapMax: env.int('STATIC_SITEMAP_MAX', { default: 50_000, min: 1, max: 50_000, doc: 'URLs in sitemap.xml (the sitemap protocol allows 50,000 per file)' }),
   bodyMode: env.oneOf('STATIC_BODY_MODE', ['html', 'text'] as const, { default: 'html', doc: 'html: body is trusted CMS HTML, inserted unescaped; text: body is escaped and split into paragraphs' }),
-  fsync: env.bool('STATIC_FSYNC', { default: true, doc: 'fsync each page and its folder (durable across power loss; atomic either way)' }),
-  coalesceMs: env.int('STATIC_COALESCE_MS', { default: 50, min: 0, max: 60_000, doc: 'quiet time after the last edit before a batch is rendered' }),
-  coalesceMaxMs: env.int('STATIC_COALESCE_MAX_MS', { default: 500, min: 0, max: 600_000, doc: 'longest a batch waits under a steady stream of edits' }),
+  fsync: env.bool('STATIC_FSYNC', { default: true, doc: 'make pages durable across power loss: live batches fsync each page, reconcile and rebuild sync once per pass (atomic either way)' }),
   sitemapDelayMs: env.int('STATIC_SITEMAP_DELAY_MS', { default: 1000, min: 0, max: 600_000, doc: 'quiet time before sitemap.xml is refreshed after a batch (at most 5x this under a steady stream)' }),
   rowWaitMs: env.int('STATIC_ROW_WAIT_MS', { default: 2000, min: 0, max: 600_000, doc: 'how long to wait for an edit to commit before rendering the committed row' }),
   renderConcurrency: env.int('STATIC_RENDER_CONCURRENCY', { default: 4, min: 1, max: 256, doc: 'pages rendered and written at once' }),
@@ -42,8 +45,6 @@ export function loadPreviewConfig(source: NodeJS.ProcessEnv = process.env): { ou
 
 export interface StaticSettings {
   templatesDir: string;
-  coalesceMs: number;
-  coalesceMaxMs: number;
   rowWaitMs: number;
   sitemapDelayMs: number;
   renderConcurrency: number;
@@ -57,21 +58,27 @@ export interface StaticConfig {
   static: StaticSettings;
 }
 
-/**
- * Handlers mostly wait (coalescing window, commit), so more of them may be in
- * flight than fifo-core's default of 8: every waiting line joins the pending
- * batch. DBFIFO_CONCURRENCY still wins when set.
- */
-export const DEFAULT_CONCURRENCY = '64';
+/** Variables of earlier versions that are read no more: set, they stop the start with what replaced them. */
+const RETIRED: Record<string, string> = {
+  STATIC_COALESCE_MS: 'a burst of doorbells now gathers into one batch for DBFIFO_BATCH_LINGER_MS (50 ms for static-gen)',
+  STATIC_COALESCE_MAX_MS: 'a batch now waits at most DBFIFO_BATCH_LINGER_MS (50 ms for static-gen) for more doorbells; edits arriving meanwhile merge into the next one',
+};
+
+function retiredProblems(source: NodeJS.ProcessEnv): string[] {
+  return Object.entries(RETIRED).filter(([name]) => source[name]?.trim()).map(([name, instead]) => `${name} is no longer read: ${instead}; remove it`);
+}
 
 /** Whole config, or one ConfigError listing every problem (runtime, database and static-gen's own). */
 export function loadStaticConfig(source: NodeJS.ProcessEnv = process.env): StaticConfig {
   const { runtime, db, own } = collectConfig({
-    runtime: () => loadRuntimeConfig(WORKER_NAME, { DBFIFO_CONCURRENCY: DEFAULT_CONCURRENCY, ...source }),
+    runtime: () => loadRuntimeConfig(PIPE_NAME, source),
     db: () => loadDatabaseConfig(source),
     own: () => loadConfig(staticSpec, source),
+    retired: () => {
+      const problems = retiredProblems(source);
+      if (problems.length > 0) throw new ConfigError(problems);
+    },
   });
-  if (own.coalesceMaxMs < own.coalesceMs) throw new ConfigError([`STATIC_COALESCE_MAX_MS (${own.coalesceMaxMs}) must be at least STATIC_COALESCE_MS (${own.coalesceMs})`]);
   return {
     runtime,
     db,
@@ -88,8 +95,6 @@ export function loadStaticConfig(source: NodeJS.ProcessEnv = process.env): Stati
     },
     static: {
       templatesDir: resolve(own.templatesDir),
-      coalesceMs: own.coalesceMs,
-      coalesceMaxMs: own.coalesceMaxMs,
       rowWaitMs: own.rowWaitMs,
       sitemapDelayMs: own.sitemapDelayMs,
       renderConcurrency: own.renderConcurrency,

@@ -1,74 +1,66 @@
-// The static-gen worker: a line on the `static` pipe names a news row; the
-// page for that row (and the index and sitemap) is brought in line with it.
+// The static-gen worker: a line on the `static` pipe rings for a news row;
+// the page for that row (and the index and sitemap) is brought in line with it.
 //
-// How this meets fifo-core's dispatch: handle() puts the event into an
-// in-process Coalescer and awaits the flush of the batch it joined, so
-// "handled" means "on disk" and a failure (e.g. an unsafe slug) reaches the
-// runtime's counters and retries. key() is deliberately undefined: a key would
-// make direct mode run edits of one article one after another, so each would
-// wait out its own window and render alone. Without it, every line in flight
-// joins the pending batch; the Coalescer itself never renders two batches at
-// once, and each batch re-reads the rows, so order between lines does not
-// matter. DBFIFO_CONCURRENCY (default 64 here) is how many lines can share a
-// batch; more simply wait for the next one.
+// How this meets fifo-core's contract: the key is the article, so pending
+// doorbells of one article merge (their stale slugs united, the highest
+// version kept) and are never rendered twice at once or out of order; the
+// runtime hands what is pending to handleBatch, which renders it as one pass
+// (pages/render-batch.ts). A burst gathers for DBFIFO_BATCH_LINGER_MS (50 ms
+// here); while a batch renders, newer doorbells merge into the next one.
 import type { FSWatcher } from 'node:fs';
-import type { SingleWorkerDefinition } from '@dbfifo/fifo-core';
-import { openStaticApp, type StaticApp } from './app.ts';
-import { Coalescer } from './coalescer.ts';
+import type { BatchWorkerDefinition } from '@dbfifo/fifo-core';
 import { WORKER_NAME, type StaticConfig } from './config.ts';
-import { watchTemplates } from './dev-watch.ts';
-import { parseNewsEvent, type NewsEvent } from './message.ts';
+import { mergeNewsLines, newsKey, parseNewsLine, type NewsLine } from './line.ts';
+import { openStaticApp, type StaticApp } from './pages/app.ts';
+import { watchTemplates } from './pages/dev-watch.ts';
 
-export interface StaticGenWorker extends SingleWorkerDefinition<StaticConfig, NewsEvent> {
+export interface StaticGenWorker extends BatchWorkerDefinition<StaticConfig, NewsLine> {
   /** The open app (after start), for tests and the benchmark. */
   readonly app: StaticApp | undefined;
-  /** Wait until every pending batch is on disk. */
+  /** Wait until a scheduled sitemap refresh is on disk. */
   drain(): Promise<void>;
 }
 
 export function createStaticGen(): StaticGenWorker {
   let app: StaticApp | undefined;
-  let coalescer: Coalescer<number, NewsEvent> | undefined;
   let watcher: FSWatcher | undefined;
-  const stopping = new AbortController();
 
   return {
     name: WORKER_NAME,
+    // Two batches at once: one's commit-wait (a long transaction holds it up
+    // to STATIC_ROW_WAIT_MS) never stops the other from rendering; renders
+    // themselves take turns on the site lock. 50 ms gathers a burst of edits.
+    defaults: { concurrency: 2, batchLingerMs: 50 },
     get app() {
       return app;
     },
 
-    parse: (message) => parseNewsEvent(message),
+    parse: (message) => parseNewsLine(message),
+    key: (message) => newsKey(message.body),
+    merge: (older, newer) => ({ ...newer, body: mergeNewsLines(older.body, newer.body) }),
 
-    key: () => undefined,
-
-    async start({ config, log, signal }) {
-      app = await openStaticApp(config, log, AbortSignal.any([stopping.signal, signal]));
-      coalescer = new Coalescer({ debounceMs: config.static.coalesceMs, maxWaitMs: config.static.coalesceMaxMs }, app.updater.flush);
+    async start({ config, log }) {
+      app = await openStaticApp(config, log);
       if (config.static.dev) watcher = watchTemplates(config.static.templatesDir, app, log);
       log.info({ outDir: config.site.outDir, templates: config.static.templatesDir }, 'static-gen ready');
     },
 
-    async handle(message) {
-      if (!coalescer) throw new Error('static-gen: handle() before start()');
-      await coalescer.add(message.body.id, message.body);
+    async handleBatch(messages, { signal }) {
+      if (!app) throw new Error('static-gen: handleBatch() before start()');
+      return app.renderBatch(messages.map((m) => m.body), signal);
     },
 
-    async reconcile() {
+    async reconcile({ signal }) {
       if (!app) throw new Error('static-gen: reconcile() before start()');
-      return { ...(await app.reconcile()) };
+      return { ...(await app.reconcile({ signal })) };
     },
 
     async drain() {
-      await coalescer?.drain();
-      await app?.updater.drain();
+      await app?.drain();
     },
 
     async stop() {
       watcher?.close();
-      await coalescer?.drain();
-      await app?.updater.drain();
-      stopping.abort();
       await app?.close();
       app = undefined;
     },

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { waitFor, tempDir } from '@dbfifo/test-utils';
-import { createStaticServer, listen } from '../src/static-server.ts';
+import { createStaticServer, listen } from '../src/pages/static-server.ts';
 import { PUBLISH, startTestSite, type TestSite } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

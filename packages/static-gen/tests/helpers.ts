@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Connection } from 'mysql2/promise';
 import { startWorker, type RunningWorker } from '@dbfifo/fifo-core';
-import { connect, createTestDatabase, repoRoot, stackEnv, uniquePipePath, tempDir, type TestDatabase } from '@dbfifo/test-utils';
+import { connect, createTestDatabase, repoRoot, stackEnv, uniquePipePath, tempDir, waitFor, type TestDatabase } from '@dbfifo/test-utils';
 import { createStaticGen, type StaticGenWorker } from '../src/worker.ts';
 import { loadStaticConfig, type StaticConfig } from '../src/config.ts';
 
@@ -27,6 +27,8 @@ export interface TestSite {
   env: Record<string, string>;
   /** Every log line the worker wrote (NDJSON objects). */
   logs: Record<string, unknown>[];
+  /** Wait until nothing the worker has taken is pending or being handled (retries included), and the sitemap is written. */
+  settled(): Promise<void>;
   page(slug: string): Promise<string | undefined>;
   /** Every file under the output folder, relative. */
   files(): Promise<string[]>;
@@ -93,6 +95,11 @@ export async function startTestSite(env: Record<string, string> = {}): Promise<T
       site.worker = createStaticGen();
       site.running = startWorker(site.worker, config, { logger: pino({ level: 'info' }, sink) });
       await site.running.ready;
+    },
+    async settled() {
+      const pending = async () => (await site.running.registry.getSingleMetric('dbfifo_pending')!.get()).values[0]?.value ?? 0;
+      await waitFor(async () => site.running.metrics.inFlight === 0 && (await pending()) === 0, { message: 'every line taken is settled' });
+      await site.worker.drain();
     },
     page: (slug) => readFile(join(outDir, 'news', `${slug}.html`), 'utf8').catch(() => undefined),
     files: () => listFiles(outDir),

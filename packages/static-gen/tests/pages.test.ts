@@ -74,11 +74,11 @@ describe('pages follow the news table', () => {
   it('100 rapid edits of one article: final content on disk, far fewer renders', async () => {
     const id = await publish('busy', 'Edit 0');
     await waitFor(async () => (await t.page('busy'))?.includes('Edit 0'));
-    await t.worker.drain();
+    await t.settled();
     const before = { ...t.worker.app!.site.stats };
     for (let i = 1; i <= 100; i++) await t.sql.query(`UPDATE news SET title = ? WHERE id = ?`, [`Edit ${i}`, id]);
     await waitFor(async () => (await t.page('busy'))?.includes('<h1>Edit 100</h1>'), { message: 'final edit on disk' });
-    await t.worker.drain();
+    await t.settled();
     const renders = t.worker.app!.site.stats.renders - before.renders;
     const indexRefreshes = t.worker.app!.site.stats.indexRefreshes - before.indexRefreshes;
     const sitemapRefreshes = t.worker.app!.site.stats.sitemapRefreshes - before.sitemapRefreshes;
@@ -92,25 +92,36 @@ describe('pages follow the news table', () => {
   it('a rolled-back edit changes nothing on disk', async () => {
     const id = await publish('steady', 'Steady title');
     await waitFor(() => t.page('steady'));
-    await t.worker.drain();
+    await t.settled();
     const page = join(t.outDir, 'news', 'steady.html');
     const before = await stat(page, { bigint: true });
     const indexBefore = await stat(join(t.outDir, 'index.html'), { bigint: true });
-    const notVisible = t.worker.app!.updater.stats.notVisible;
+    const rolledBackEdits = t.worker.app!.batchStats.rolledBack;
     const rolledBack = t.running.metrics.rolledBack;
     await t.sql.beginTransaction();
     await t.sql.query(`UPDATE news SET title = 'Never happened' WHERE id = ?`, [id]);
     await t.sql.query(PUBLISH, ['ghost-insert', 'Ghost', '', '', '']);
     await t.sql.rollback();
     await waitFor(() => t.running.metrics.rolledBack >= rolledBack + 2, { message: 'fifo-core counted both lines as rolled back' });
-    expect(t.worker.app!.updater.stats.notVisible).toBe(notVisible + 2);
-    await t.worker.drain();
+    expect(t.worker.app!.batchStats.rolledBack).toBe(rolledBackEdits + 2);
+    await t.settled();
     const after = await stat(page, { bigint: true });
     expect(after.ino).toBe(before.ino);
     expect(after.mtimeNs).toBe(before.mtimeNs);
     expect(await t.page('steady')).toContain('Steady title');
     expect(await t.page('ghost-insert')).toBeUndefined();
     expect((await stat(join(t.outDir, 'index.html'), { bigint: true })).mtimeNs).toBe(indexBefore.mtimeNs);
+  });
+
+  it('an edit whose transaction outlasts STATIC_ROW_WAIT_MS still reaches its page once it commits', async () => {
+    const id = await publish('slow-commit', 'Before the long transaction');
+    await waitFor(() => t.page('slow-commit'));
+    await t.sql.beginTransaction();
+    await t.sql.query(`UPDATE news SET title = 'Committed late' WHERE id = ?`, [id]);
+    await new Promise((r) => setTimeout(r, 3 * Number(t.env.STATIC_ROW_WAIT_MS))); // the doorbell's commit-wait runs out meanwhile
+    await t.sql.commit();
+    await waitFor(async () => (await t.page('slow-commit'))?.includes('<h1>Committed late</h1>'), { timeoutMs: 15_000, message: 'the late edit on its page' });
+    expect(t.worker.app!.batchStats.notCommitted).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses unsafe slugs with a clear error and writes nothing outside the folder', async () => {
@@ -122,7 +133,7 @@ describe('pages follow the news table', () => {
     const refusals = t.logs.filter((l) => JSON.stringify(l).includes('refusing slug'));
     expect(refusals.length).toBeGreaterThanOrEqual(bad.length);
     expect(JSON.stringify(refusals)).toContain('a slug must match');
-    await t.worker.drain();
+    await t.settled();
     const added = (await t.files()).filter((f) => !filesBefore.includes(f));
     expect(added).toEqual([]);
   });

@@ -2,7 +2,8 @@
 // file leaves behind is put right by reconcile() and the rebuild command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { readFile, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -30,7 +31,7 @@ describe('reconcile', () => {
     const edit = await publish('edit-me', 'Before');
     const gone = await publish('gone', 'Gone');
     await waitFor(async () => (await t.page('keep')) && (await t.page('edit-me')) && (await t.page('gone')));
-    await t.worker.drain();
+    await t.settled();
 
     await t.stopWorker();
     await t.sql.query(`UPDATE news SET title = 'After' WHERE id = ?`, [edit]);
@@ -59,6 +60,29 @@ describe('reconcile', () => {
     expect(t.worker.app!.site.stats.renders).toBe(before.renders);
   });
 
+  it('after a power loss cut a pass short, the next reconcile rewrites the empty and truncated pages it left', async () => {
+    await t.settled();
+    const keep = join(t.outDir, 'news', 'keep.html');
+    const edit = join(t.outDir, 'news', 'edit-me.html');
+    const [keepBytes, editBytes] = [await readFile(keep, 'utf8'), await readFile(edit, 'utf8')];
+    const { mtime } = await stat(keep);
+    // What a rename without fsync can leave: the name and mtime made it to disk, the bytes did not (all or in part).
+    await truncate(keep, 0);
+    await truncate(edit, 100);
+    await utimes(keep, new Date(), mtime);
+    await utimes(edit, new Date(), mtime);
+    await t.running.reconcileNow();
+    expect(await readFile(keep, 'utf8')).toBe(''); // nothing tells a normal pass: mtimes say "up to date"
+
+    const marker = join(t.outDir, '.static-gen.unsynced.4242.0123456789ab');
+    await writeFile(marker, JSON.stringify({ boot: 'the-boot-before-the-power-loss', pid: 4242 }));
+    await t.running.reconcileNow();
+    expect(await readFile(keep, 'utf8')).toBe(keepBytes);
+    expect(await readFile(edit, 'utf8')).toBe(editBytes);
+    expect(existsSync(marker)).toBe(false);
+    expect(t.logs.some((l) => String(l.msg).includes('cut short by a reboot'))).toBe(true);
+  });
+
   it('the rebuild command renders every page, removes orphans and reports progress', async () => {
     // a page with the right mtime but wrong bytes: only a full rebuild notices
     const page = join(t.outDir, 'news', 'keep.html');
@@ -67,7 +91,7 @@ describe('reconcile', () => {
     await utimes(page, new Date(), new Date(Date.now() + 3600_000));
     await writeFile(join(t.outDir, 'news', 'another-orphan.html'), 'x');
 
-    const cli = fileURLToPath(new URL('../src/rebuild-cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/rebuild-main.ts', import.meta.url));
     const { stderr } = await run(process.execPath, ['--import', 'tsx', cli], { env: { ...process.env, ...t.env, LOG_LEVEL: 'warn' } });
     expect(stderr).toMatch(/rebuild: 3\/3 \(100\.0%\)/);
     expect(stderr).toMatch(/rebuild: 3 rendered, 1 written, 2 unchanged, 1 orphans removed, 0 refused \(unsafe slug\), 0 failed/);

@@ -6,6 +6,7 @@ import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { connect, createPipe, createTestDatabase, removePipe, uniquePipePath, tempDir, type TestDatabase } from '@dbfifo/test-utils';
+import { parseNewsLine } from '../src/line.ts';
 import { SCHEMA } from './helpers.ts';
 
 const work = tempDir('static-gen-trg-');
@@ -18,7 +19,7 @@ async function databaseWith(replace: (sql: string) => string): Promise<{ db: Tes
 }
 
 /** Everything currently in the pipe, as lines (the fd is O_RDWR|O_NONBLOCK, so reads never block). */
-async function drain(fh: FileHandle): Promise<unknown[]> {
+async function drain(fh: FileHandle): Promise<string[]> {
   const buf = Buffer.alloc(65536);
   let text = '';
   for (;;) {
@@ -31,11 +32,11 @@ async function drain(fh: FileHandle): Promise<unknown[]> {
       throw err;
     }
   }
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return text.split('\n').filter(Boolean);
 }
 
 describe('news triggers', () => {
-  it('ring the pipe with op, id, version and the slugs a page may leave behind', async () => {
+  it('ring the pipe with compact JSON: op, id, version and the slugs a page may leave behind', async () => {
     const pipe = await createPipe(uniquePipePath('static-trg'));
     const { db, sql } = await databaseWith((s) => s.replaceAll(`fifo_write('static',`, `fifo_write('${basename(pipe)}',`));
     const fh = await open(pipe, constants.O_RDWR | constants.O_NONBLOCK);
@@ -45,13 +46,19 @@ describe('news triggers', () => {
       await sql.query(`UPDATE news SET title = 'A2' WHERE id = ?`, [id]);
       await sql.query(`UPDATE news SET slug = 'b' WHERE id = ?`, [id]);
       await sql.query(`DELETE FROM news WHERE id = ?`, [id]);
-      expect(await drain(fh)).toEqual([
-        { table: 'news', op: 'insert', id, version: 1, slug: 'a' },
-        { table: 'news', op: 'update', id, version: 2, slug: 'a', old_slug: null },
-        { table: 'news', op: 'update', id, version: 3, slug: 'b', old_slug: 'a' },
-        { table: 'news', op: 'delete', id, slug: 'b' },
+      await sql.query(`INSERT INTO news (slug, title) VALUES ('quote"and\\\\', 'Q')`);
+      const lines = await drain(fh);
+      expect(lines.slice(0, 4)).toEqual([
+        `{"table":"news","op":"insert","id":${id},"version":1,"slug":"a"}`,
+        `{"table":"news","op":"update","id":${id},"version":2,"slug":"a","old":{"slug":"a"}}`,
+        `{"table":"news","op":"update","id":${id},"version":3,"slug":"b","old":{"slug":"a"}}`,
+        `{"table":"news","op":"delete","id":${id},"version":3,"slug":"b"}`,
       ]);
-      const [[row]] = await sql.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM news`);
+      // a slug the worker will refuse still makes valid JSON, and reaches the parser as written
+      expect(parseNewsLine({ raw: lines[4]!, json: JSON.parse(lines[4]!) })).toMatchObject({ op: 'insert', version: 1 });
+      expect(JSON.parse(lines[4]!).slug).toBe('quote"and\\');
+      expect(lines.slice(0, 4).map((raw) => parseNewsLine({ raw, json: JSON.parse(raw) }).staleSlugs)).toEqual([[], [], ['a'], ['b']]);
+      const [[row]] = await sql.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM news WHERE id = ?`, [id]);
       expect(row!.n).toBe(0);
     } finally {
       await fh.close();

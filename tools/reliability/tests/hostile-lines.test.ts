@@ -63,7 +63,7 @@ describe('hostile lines on a worker pipe', () => {
 describe("every worker's line parser", () => {
   const parsers: [string, string, string][] = [
     ['sms-worker', '@dbfifo/sms-worker', 'parseSmsLine'],
-    ['static-gen', '@dbfifo/static-gen', 'parseNewsEvent'],
+    ['static-gen', '@dbfifo/static-gen', 'parseNewsLine'],
     ['firewall-worker', '@dbfifo/firewall-worker', 'parseDoorbell'],
   ];
   for (const [name, pkg, fn] of parsers) {

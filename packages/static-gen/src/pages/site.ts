@@ -4,10 +4,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
-import { writeFileAtomic, removeFile, type WriteOutcome } from './atomic-write.ts';
+import type { ArticleRow, ArticleSummary, Stamp } from '../rows.ts';
+import { removeFile, syncDir, writeFileAtomic, type WriteOutcome } from './atomic-write.ts';
 import { articlePath, isSafeSlug } from './slug.ts';
 import type { Templates } from './templates.ts';
-import type { ArticleRow, ArticleSummary, Stamp } from './db.ts';
+import { WritePass, type SyncPolicy } from './write-pass.ts';
 
 export interface SiteSettings {
   outDir: string;
@@ -19,6 +20,7 @@ export interface SiteSettings {
   sitemapMax: number;
   /** 'html': body is trusted CMS HTML, inserted as is. 'text': body is escaped and split into paragraphs. */
   bodyMode: 'html' | 'text';
+  /** STATIC_FSYNC: make pages durable (write-pass.ts); false: atomic, not power-loss durable. */
   fsync: boolean;
 }
 
@@ -81,40 +83,59 @@ export class Site {
     return this.page(row.title, row.summary, '../', canonical, content, 'article');
   }
 
+  /**
+   * A write pass for this site: 'each' for live batches, 'pass' for
+   * reconcile and rebuild, both 'off' under STATIC_FSYNC=false (write-pass.ts).
+   */
+  pass(kind: 'live' | 'bulk'): WritePass {
+    const policy: SyncPolicy = !this.settings.fsync ? 'off' : kind === 'live' ? 'each' : 'pass';
+    return new WritePass(this.settings.outDir, policy);
+  }
+
+  private async write(path: string, data: string, pass: WritePass, mtimeUs?: number): Promise<WriteOutcome> {
+    const outcome = await writeFileAtomic(path, data, { fsync: pass.fsyncEach, mtimeUs, beforeWrite: pass.beforeWrite, beforeRename: this.beforeRename });
+    if (outcome === 'written') pass.touched(path);
+    return outcome;
+  }
+
   /** Render and write one published article; throws UnsafeSlugError for a slug outside the pattern. */
-  async writeArticle(row: ArticleRow): Promise<WriteOutcome> {
+  async writeArticle(row: ArticleRow, pass: WritePass): Promise<WriteOutcome> {
     const path = articlePath(this.settings.outDir, row.slug, row.id);
     const html = this.renderArticle(row);
     this.stats.renders++;
-    const outcome = await writeFileAtomic(path, html, { fsync: this.settings.fsync, mtimeUs: row.updatedUs, beforeRename: this.beforeRename });
+    const outcome = await this.write(path, html, pass, row.updatedUs);
     this.stats[outcome]++;
     return outcome;
   }
 
   /** Remove an article page; unsafe slugs are never turned into paths (and so never existed). */
-  async removeArticle(slug: string): Promise<boolean> {
+  async removeArticle(slug: string, pass: WritePass): Promise<boolean> {
     if (!isSafeSlug(slug)) return false;
-    const removed = await removeFile(articlePath(this.settings.outDir, slug));
-    if (removed) this.stats.removed++;
+    const path = articlePath(this.settings.outDir, slug);
+    const removed = await removeFile(path);
+    if (removed) {
+      this.stats.removed++;
+      pass.touched(path);
+    }
     return removed;
   }
 
-  async writeIndex(latest: ArticleSummary[]): Promise<WriteOutcome> {
+  async writeIndex(latest: ArticleSummary[], pass: WritePass): Promise<WriteOutcome> {
     const site = this.siteContext();
     const safe = latest.filter((a) => isSafeSlug(a.slug));
     const content = this.templates.index({ site, articles: safe, root: '' });
     const html = this.page(site.title, site.description, '', `${site.url}/`, content, 'index');
-    const outcome = await writeFileAtomic(join(this.settings.outDir, 'index.html'), html, { fsync: this.settings.fsync, beforeRename: this.beforeRename });
+    const outcome = await this.write(join(this.settings.outDir, 'index.html'), html, pass);
     this.stats.indexRefreshes++;
     return outcome;
   }
 
-  async writeSitemap(entries: Stamp[]): Promise<WriteOutcome> {
+  async writeSitemap(entries: Stamp[], pass: WritePass): Promise<WriteOutcome> {
     const site = this.siteContext();
     const urls = entries.filter((e) => isSafeSlug(e.slug)).map((e) => ({ loc: `${site.url}/news/${e.slug}.html`, updatedUs: e.updatedUs }));
     const homeUpdatedUs = entries.reduce<number | undefined>((m, e) => (m === undefined || e.updatedUs > m ? e.updatedUs : m), undefined);
     const xml = this.templates.sitemap({ site, urls, home: `${site.url}/`, homeUpdatedUs });
-    const outcome = await writeFileAtomic(join(this.settings.outDir, 'sitemap.xml'), xml, { fsync: this.settings.fsync, beforeRename: this.beforeRename });
+    const outcome = await this.write(join(this.settings.outDir, 'sitemap.xml'), xml, pass);
     this.stats.sitemapRefreshes++;
     return outcome;
   }
@@ -133,8 +154,10 @@ export class Site {
     }
   }
 
+  /** Record that every page matches the current fingerprint: only after a full pass whose pages are durable. */
   async writeMarker(): Promise<void> {
     const data = `${JSON.stringify({ fingerprint: this.fingerprint(), note: 'static-gen: a different fingerprint re-renders every page' })}\n`;
-    await writeFileAtomic(join(this.settings.outDir, MARKER), data, { fsync: this.settings.fsync });
+    const path = join(this.settings.outDir, MARKER);
+    if ((await writeFileAtomic(path, data, { fsync: this.settings.fsync })) === 'written' && this.settings.fsync) await syncDir(this.settings.outDir);
   }
 }

@@ -3,8 +3,7 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from './atomic-write.ts';
-import { removeTempLitter } from './reconcile.ts';
+import { removeTempLitter, writeFileAtomic } from './atomic-write.ts';
 import { tempDir } from '@dbfifo/test-utils';
 
 let dir: string;
@@ -49,7 +48,7 @@ describe('writeFileAtomic', () => {
   it('a process killed between temp write and rename leaves the old page; the next reconcile removes its temp file', async () => {
     const p = join(dir, 'a.html');
     await writeFile(p, 'old page');
-    const fixture = fileURLToPath(new URL('../tests/fixtures/crash-writer.ts', import.meta.url));
+    const fixture = fileURLToPath(new URL('../../tests/fixtures/crash-writer.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', fixture, p, 'new page'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 50_000); // never leave the child behind
     const temp = await new Promise<string>((resolve, reject) => {

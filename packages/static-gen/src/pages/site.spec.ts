@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_TEMPLATES_DIR } from './config.ts';
-import type { ArticleRow } from './db.ts';
+import { DEFAULT_TEMPLATES_DIR } from '../config.ts';
+import type { ArticleRow } from '../rows.ts';
 import { Site, type SiteSettings } from './site.ts';
 import { Templates } from './templates.ts';
 import { tempDir } from '@dbfifo/test-utils';
@@ -40,8 +40,10 @@ describe('Site', () => {
   it('writes a sitemap with absolute URLs and lastmod, skipping unsafe slugs', async () => {
     const site = new Site(settings(), await Templates.load(DEFAULT_TEMPLATES_DIR));
     await site.prepare();
-    await site.writeIndex([row()]);
-    await site.writeSitemap([{ id: 1, slug: 'one', updatedUs: row().updatedUs }, { id: 2, slug: '../x', updatedUs: 0 }]);
+    const pass = site.pass('live');
+    await site.writeIndex([row()], pass);
+    await site.writeSitemap([{ id: 1, slug: 'one', updatedUs: row().updatedUs }, { id: 2, slug: '../x', updatedUs: 0 }], pass);
+    await pass.finish();
     const xml = await readFile(join(out, 'sitemap.xml'), 'utf8');
     expect(xml).toContain('<url><loc>https://news.example/news/one.html</loc><lastmod>2025-03-05T00:00:00.000Z</lastmod></url>');
     expect(xml).not.toContain('../x');

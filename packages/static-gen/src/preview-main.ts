@@ -1,7 +1,9 @@
 // `nx run static-gen:preview`: serve STATIC_OUT_DIR on http://127.0.0.1:$STATIC_PREVIEW_PORT.
+// An entry point of its own beside main.ts, for the same reason as
+// rebuild-main.ts: it owns the process; the server is pages/static-server.ts.
 import { ConfigError, EXIT_CONFIG } from '@dbfifo/fifo-core';
 import { loadPreviewConfig } from './config.ts';
-import { createStaticServer, listen } from './static-server.ts';
+import { createStaticServer, listen } from './pages/static-server.ts';
 
 try {
   const { outDir, port } = loadPreviewConfig(process.env);

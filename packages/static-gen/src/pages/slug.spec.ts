@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { articlePath, isSafeSlug, slugOfFile, UnsafeSlugError } from './slug.ts';
+import { UnsafeSlugError } from '../errors.ts';
+import { articlePath, isSafeSlug, slugOfFile } from './slug.ts';
 
 describe('slug safety', () => {
   it.each(['a', 'hello-world', 'x1', '2026-budget', 'a'.repeat(128)])('accepts %j', (slug) => {

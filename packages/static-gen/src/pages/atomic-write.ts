@@ -1,15 +1,19 @@
 // Atomic, change-aware file writes: a reader (nginx, a browser) sees the old
 // page or the new page, never half of one, and identical bytes are not
-// rewritten (no mtime churn, no cache invalidation, no disk wear).
-import { open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+// rewritten (no mtime churn, no cache invalidation, no disk wear). How the
+// bytes reach the disk (fsync now, or one sync at the end of a pass) is the
+// caller's choice: see write-pass.ts.
+import { readdir, readFile, rename, stat, unlink, utimes, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export interface AtomicWriteOptions {
-  /** fsync the file before the rename and the folder after it (durable across power loss). */
+  /** fsync the temp file before the rename, so its name never points at bytes that are not on disk. */
   fsync: boolean;
   /** Set the file's mtime to this instant (µs since the epoch): the row's updated_at. */
   mtimeUs?: number;
+  /** Runs once the bytes are known to differ, before the temp file is created (a pass marks itself unsynced). */
+  beforeWrite?: () => Promise<void>;
   /** Test seam: runs after the temp file is complete, before the rename. */
   beforeRename?: (tempPath: string) => Promise<void>;
 }
@@ -41,23 +45,23 @@ export async function writeFileAtomic(path: string, data: string | Buffer, opts:
     return 'unchanged';
   }
 
+  await opts.beforeWrite?.();
   const temp = tempPathFor(path);
   try {
     const fh = await open(temp, 'wx', 0o644);
     try {
       await fh.writeFile(bytes);
+      if (opts.mtimeUs !== undefined) await fh.utimes(new Date(), opts.mtimeUs / 1e6);
       if (opts.fsync) await fh.sync();
     } finally {
       await fh.close();
     }
-    if (opts.mtimeUs !== undefined) await utimes(temp, new Date(), opts.mtimeUs / 1e6);
     await opts.beforeRename?.(temp);
     await rename(temp, path);
   } catch (err) {
     await unlink(temp).catch(() => undefined);
     throw err;
   }
-  if (opts.fsync) await syncDir(dirname(path));
   return 'written';
 }
 
@@ -66,8 +70,8 @@ async function touchIfOlder(path: string, mtimeUs: number): Promise<void> {
   if (mtimeIsBefore(st.mtimeNs, mtimeUs)) await utimes(path, new Date(), mtimeUs / 1e6);
 }
 
-/** Make the rename itself durable. Some file systems refuse fsync on a folder: that is not an error worth failing a page for. */
-async function syncDir(dir: string): Promise<void> {
+/** Make the renames and unlinks in a folder durable. Some file systems refuse fsync on a folder: not worth failing a page for. */
+export async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {
     await fh.sync().catch(() => undefined);
@@ -85,4 +89,25 @@ export async function removeFile(path: string): Promise<boolean> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp files whose writer is gone (crashed between write and rename). Another live process's temp files are left alone. */
+export async function removeTempLitter(dirs: string[]): Promise<number> {
+  let removed = 0;
+  for (const dir of dirs) {
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const m = TEMP_FILE.exec(name);
+      if (m && !pidAlive(Number(m[2])) && (await removeFile(join(dir, name)))) removed++;
+    }
+  }
+  return removed;
 }

@@ -2,10 +2,13 @@
 // bytes are not rewritten), remove orphan pages, refresh index and sitemap.
 // Same configuration as the worker; safe to run while the worker runs (each
 // write is atomic and the last one reflects the row as it is now).
+// An entry point of its own beside main.ts (not under pages/): like main.ts it
+// reads the environment through config.ts and owns the process (exit codes,
+// signals); everything it does is in pages/.
 import { ConfigError, createLogger, EXIT_CONFIG } from '@dbfifo/fifo-core';
-import { openStaticApp } from './app.ts';
-import { loadStaticConfig } from './config.ts';
-import { createProgress } from './progress.ts';
+import { loadStaticConfig, WORKER_NAME } from './config.ts';
+import { openStaticApp } from './pages/app.ts';
+import { createProgress } from './pages/progress.ts';
 
 async function main(): Promise<number> {
   let config;
@@ -18,11 +21,11 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  const log = createLogger('static-rebuild', config.runtime.logLevel === 'info' ? 'warn' : config.runtime.logLevel);
+  const log = createLogger(WORKER_NAME, config.runtime.logLevel === 'info' ? 'warn' : config.runtime.logLevel).child({ command: 'rebuild' });
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());
-  const app = await openStaticApp(config, log, abort.signal);
+  const app = await openStaticApp(config, log);
   try {
     const progress = createProgress({ label: 'rebuild' });
     const report = await app.reconcile({ force: true, onProgress: (d, t) => progress.update(d, t), signal: abort.signal });
