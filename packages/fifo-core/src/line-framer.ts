@@ -3,7 +3,7 @@
 // concat(mobile,'\r\n')); a line longer than maxLineBytes (newline included) is
 // refused once and skipped up to its newline, so memory stays bounded; bytes that
 // are not UTF-8 are refused with the raw bytes kept for the dead-letter file.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 export type FrameEvent =
   | { kind: 'line'; text: string; bytes: number }
@@ -26,6 +26,10 @@ export class LineFramer {
     const out: FrameEvent[] = [];
     let start = 0;
     while (start < chunk.length) {
+      if (!this.skipping && this.parts.length === 0) {
+        start = this.pushAscii(chunk, start, out);
+        if (start >= chunk.length) return out;
+      }
       const nl = chunk.indexOf(NL, start);
       const end = nl === -1 ? chunk.length : nl;
       if (this.skipping) {
@@ -68,6 +72,30 @@ export class LineFramer {
       out.push({ kind: 'line', text: line.toString('utf8'), bytes });
     }
     return out;
+  }
+
+  /**
+   * The common case, fast: the whole lines from `start` to the chunk's last
+   * newline are ASCII, so they are decoded with one call and a character
+   * offset is a byte offset. Returns where it stopped (`start` itself when
+   * the fast path does not apply; the loop in push() takes it from there).
+   */
+  private pushAscii(chunk: Buffer, start: number, out: FrameEvent[]): number {
+    const last = chunk.lastIndexOf(NL);
+    if (last < start || !isAscii(chunk.subarray(start, last))) return start;
+    const text = chunk.toString('latin1', start, last + 1);
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
+      const bytes = nl - from + 1;
+      if (bytes > this.maxLineBytes) {
+        out.push({ kind: 'refused', reason: 'too_long', raw: Buffer.from(chunk.subarray(start + from, start + from + this.maxLineBytes)), bytes });
+      } else {
+        const end = nl > from && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+        if (end > from) out.push({ kind: 'line', text: text.slice(from, end), bytes });
+      }
+      from = nl + 1;
+    }
+    return last + 1;
   }
 
   /** Bytes of an unfinished line held back (diagnostics; lost if the process stops now). */

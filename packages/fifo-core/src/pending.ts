@@ -28,6 +28,8 @@ export interface PendingEntry<T> {
   attempts: number;
   /** Not dispatched before this time (a retry's backoff); 0 = ready. */
   notBefore: number;
+  /** Arrival order across keyed and keyless entries. */
+  seq: number;
 }
 
 export type AddResult = 'added' | 'merged' | 'over';
@@ -35,11 +37,18 @@ export type AddResult = 'added' | 'merged' | 'over';
 export type MergeFn<T> = (older: Message<T>, newer: Message<T>) => Message<T>;
 
 export class PendingSet<T> {
+  /** Ready entries with a key, in arrival order. */
   private readonly ready = new Map<PendingKey, PendingEntry<T>>();
+  /**
+   * Ready keyless entries, in arrival order: a plain queue, since they never
+   * merge (a Map costs hashing and rehashing per message at reader speed).
+   */
+  private loose: PendingEntry<T>[] = [];
+  private looseHead = 0;
   private readonly behind = new Map<PendingKey, PendingEntry<T>>();
   private readonly delayed = new Map<PendingKey, PendingEntry<T>>();
   private readonly busy = new Set<PendingKey>();
-  private unkeyed = 0;
+  private seq = 0;
 
   constructor(private readonly o: { max: number; merge?: MergeFn<T> }) {}
 
@@ -49,14 +58,18 @@ export class PendingSet<T> {
     return { ...m, merged: older.merged + newer.merged };
   }
 
+  private get looseCount(): number {
+    return this.loose.length - this.looseHead;
+  }
+
   /** Messages waiting (ready, behind a busy key, or delayed for a retry). */
   get size(): number {
-    return this.ready.size + this.behind.size + this.delayed.size;
+    return this.ready.size + this.looseCount + this.behind.size + this.delayed.size;
   }
 
   /** Entries that could be taken now. */
   get readyCount(): number {
-    return this.ready.size;
+    return this.ready.size + this.looseCount;
   }
 
   /** Keys carried by batches that are running. */
@@ -70,7 +83,10 @@ export class PendingSet<T> {
 
   /** Arrival time of the oldest ready entry (batch age), or undefined when none is ready. */
   get oldestReadyAt(): number | undefined {
-    return this.ready.values().next().value?.firstAt;
+    const keyed = this.ready.size > 0 ? this.ready.values().next().value!.firstAt : undefined;
+    const loose = this.looseCount > 0 ? this.loose[this.looseHead]!.firstAt : undefined;
+    if (keyed === undefined) return loose;
+    return loose === undefined ? keyed : Math.min(keyed, loose);
   }
 
   /** True when a message with this key is waiting (ready, behind a busy key, or delayed). */
@@ -81,37 +97,55 @@ export class PendingSet<T> {
   /** `always`: track it even past the bound (a marker the runtime itself must not lose). */
   add(message: Message<T>, key: string | undefined, now = Date.now(), o: { always?: boolean } = {}): AddResult {
     if (key !== undefined) {
-      for (const place of [this.ready, this.behind, this.delayed]) {
-        const e = place.get(key);
-        if (e) {
-          e.message = this.merge(e.message, message);
-          return 'merged';
-        }
+      const e = this.ready.get(key) ?? this.behind.get(key) ?? this.delayed.get(key);
+      if (e) {
+        e.message = this.merge(e.message, message);
+        return 'merged';
       }
     }
     if (this.size >= this.o.max && !o.always) return 'over';
-    const keyed = key !== undefined;
-    // A keyless message gets a key of its own: a number, which no string key can equal.
-    const k = keyed ? key : ++this.unkeyed;
-    const entry: PendingEntry<T> = { key: k, keyed, message, firstAt: now, attempts: 0, notBefore: 0 };
-    (this.busy.has(k) ? this.behind : this.ready).set(k, entry);
+    const seq = ++this.seq;
+    if (key === undefined) {
+      // A keyless message gets a key of its own: a number, which no string key can equal.
+      this.loose.push({ key: seq, keyed: false, message, firstAt: now, attempts: 0, notBefore: 0, seq });
+      return 'added';
+    }
+    const entry: PendingEntry<T> = { key, keyed: true, message, firstAt: now, attempts: 0, notBefore: 0, seq };
+    (this.busy.has(key) ? this.behind : this.ready).set(key, entry);
     return 'added';
   }
 
   /** Up to `max` ready entries, oldest first; their keys are busy until finish() or retry(). */
   take(max: number): PendingEntry<T>[] {
     const out: PendingEntry<T>[] = [];
-    for (const [k, e] of this.ready) {
-      if (out.length >= max) break;
-      this.ready.delete(k);
-      this.busy.add(k);
-      out.push(e);
+    const keyed = this.ready.values();
+    let next = keyed.next();
+    while (out.length < max) {
+      const loose = this.looseHead < this.loose.length ? this.loose[this.looseHead] : undefined;
+      const k = next.done ? undefined : next.value;
+      if (loose && (!k || loose.seq < k.seq)) {
+        out.push(loose);
+        this.looseHead++;
+      } else if (k) {
+        this.ready.delete(k.key);
+        this.busy.add(k.key);
+        out.push(k);
+        next = keyed.next();
+      } else {
+        break;
+      }
+    }
+    if (this.looseHead > 1024 && this.looseHead * 2 > this.loose.length) {
+      this.loose = this.loose.slice(this.looseHead);
+      this.looseHead = 0;
     }
     return out;
   }
 
   /** The entry's key is free again; a message that waited behind it becomes ready. */
   finish(entry: PendingEntry<T>): void {
+    // A keyless message's key is its own: nothing waits behind it.
+    if (!entry.keyed) return;
     this.busy.delete(entry.key);
     const next = this.behind.get(entry.key);
     if (next) {
@@ -138,7 +172,9 @@ export class PendingSet<T> {
     for (const [k, e] of this.delayed) {
       if (e.notBefore <= now) {
         this.delayed.delete(k);
-        this.ready.set(k, { ...e, notBefore: 0 });
+        const due = { ...e, notBefore: 0 };
+        if (e.keyed) this.ready.set(k, due);
+        else this.loose.push(due);
       } else if (next === undefined || e.notBefore < next) {
         next = e.notBefore;
       }
@@ -153,10 +189,12 @@ export class PendingSet<T> {
     return all;
   }
 
-  /** Takes every waiting entry out (shutdown): ready, behind and delayed. */
+  /** Takes every waiting entry out (shutdown), in arrival order: ready, behind and delayed. */
   takeAll(): PendingEntry<T>[] {
-    const all = [...this.ready.values(), ...this.behind.values(), ...this.delayed.values()];
+    const all = [...this.ready.values(), ...this.loose.slice(this.looseHead), ...this.behind.values(), ...this.delayed.values()].sort((a, b) => a.seq - b.seq);
     this.ready.clear();
+    this.loose = [];
+    this.looseHead = 0;
     this.behind.clear();
     this.delayed.clear();
     return all;
