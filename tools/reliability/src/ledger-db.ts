@@ -1,7 +1,9 @@
 // A throw-away database for one case: `items` (the truth) with a trigger that
 // rings the case's pipe, `handled` (the effect, one row per item at most) and
 // `invocations` (every handler call), plus the counts each case prints.
+import { basename } from 'node:path';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { installTriggers, planTriggers, readTable, readTriggers } from '@dbfifo/fifo-core/trigger';
 import { urlForDatabase, type StackEnv } from '@dbfifo/test-utils';
 
 export interface LedgerDb {
@@ -27,9 +29,9 @@ export interface LedgerCounts {
   invocations: number;
 }
 
-function literal(path: string): string {
-  if (!/^[\w/.-]+$/.test(path)) throw new Error(`unexpected characters in pipe path ${path}`);
-  return `'${path}'`;
+/** A case's pipe lives in its stack's pipe directory: fifo.so finds it by its bare name. */
+function pipeName(path: string): string {
+  return basename(path);
 }
 
 export async function createLedgerDb(stack: StackEnv, prefix: string, pipe: string): Promise<LedgerDb> {
@@ -42,8 +44,8 @@ export async function createLedgerDb(stack: StackEnv, prefix: string, pipe: stri
   await conn.query('CREATE TABLE items (id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB');
   await conn.query(`CREATE TABLE handled (item_id INT PRIMARY KEY, via VARCHAR(16) NOT NULL, deliveries INT NOT NULL DEFAULT 1) ENGINE=InnoDB`);
   await conn.query('CREATE TABLE invocations (id BIGINT AUTO_INCREMENT PRIMARY KEY, item_id BIGINT NOT NULL) ENGINE=InnoDB');
-  await conn.query(`CREATE TRIGGER items_ai AFTER INSERT ON items FOR EACH ROW
-    DO fifo_write(${literal(pipe)}, JSON_OBJECT('table', 'items', 'op', 'insert', 'id', NEW.id))`);
+  // The doorbell trigger as users get theirs: from `dbfifo trigger add`.
+  await installTriggers(conn, planTriggers(await readTable(conn, name, 'items'), { pipe: pipeName(pipe), on: ['insert'], columns: [], when: null, fields: [], oldFields: [] }, await readTriggers(conn, name)));
   const db: LedgerDb = {
     name,
     url,

@@ -51,7 +51,11 @@ restarts on a private stack instance \`STACK_NAME=reliability\`, ports 3431/6431
 and libFuzzer). The fast part runs in \`npm test\` through the \`reliability\`
 Nx project with smaller counts (and prints why the restart cases are skipped).
 Sizes are environment variables: \`RELIABILITY_KILL_ROWS\`, \`RELIABILITY_ROLLBACKS\`,
-\`RELIABILITY_LOAD_ROWS\`, \`RELIABILITY_PROPERTY_RUNS\`, \`RELIABILITY_FUZZ_SECONDS\`.
+\`RELIABILITY_LOAD_ROWS\`, \`RELIABILITY_STALL_SECONDS\`, \`RELIABILITY_OUTAGE_SECONDS\`,
+\`RELIABILITY_PROPERTY_RUNS\`, \`RELIABILITY_FUZZ_SECONDS\`. In every count, \`lost\`
+(= \`missing\`) is items without an effect and \`duplicated\` (= \`handledWithoutItem\`)
+effects of rows that do not exist; a second effect of one item is impossible by the
+ledger's unique key, and a later delivery that finds the work done is a \`redelivery\`.
 
 ## The worker under test
 
@@ -115,12 +119,30 @@ rollback is done, and reports it as rolled back; reconcile finds nothing either.
 - **Rolled-back transactions** (\`tests/rollback.test.ts\`): each \`START
   TRANSACTION; INSERT; ROLLBACK\`, then one committed row. ${counts('rollback')}
 
-### 4. Never blocks the server
+### 4. Never blocks the server, whatever the consumer does
 
 \`fifo_write\` opens the pipe non-blocking: no reader means \`'false'\` at once;
-a full pipe means a bounded wait (\`DBFIFO_WRITE_TIMEOUT_MS\`, default 100 ms,
-at most 10 s) and then \`'false'\`. \`fifo_read\` always has a bounded timeout.
+a full pipe means one bounded wait (\`DBFIFO_WRITE_TIMEOUT_MS\`, default 10 ms,
+at most 10 s), then \`'false'\`, and from then on every writer of that pipe gets
+\`'false'\` at once until it is half empty (fail fast, native/README.md).
+fifo-core never stops reading its pipe because its handlers or Redis are slow:
+doorbells merge by key, past \`DBFIFO_PENDING_MAX\` they are dropped, and a
+doorbell that may have been lost (the pipe was seen full, doorbells dropped, a
+relay could not reach Redis) makes the worker catch up from the rows at once.
+\`fifo_read\` always has a bounded timeout.
 
+- **A consumer stalled by SIGSTOP** (\`tests/stalled-consumer.test.ts\`): the
+  worker runs as its own process and is stopped while 4 connections insert
+  single rows as fast as the server answers, for \`RELIABILITY_STALL_SECONDS\`
+  (60 in the full suite): far more doorbells than the pipe holds. Then SIGCONT,
+  with no periodic reconcile configured: asserts every item has exactly one
+  effect within 10 s, and reports each INSERT's time (p50, p99, slowest) and
+  how long the catch-up took (\`caughtUpMs\`). ${counts('stalled-consumer')}${reading('stalled-consumer')}
+- **Redis stopped in queue mode** (\`tests/redis-outage.test.ts\`): the same
+  writers for \`RELIABILITY_OUTAGE_SECONDS\` (30 in the full suite) while a
+  private Redis is down; the relay keeps taking lines off the pipe, holds them
+  pending, and owes the consumers a catch-up that runs first when Redis is
+  back. ${counts('redis-outage')}${reading('redis-outage')}
 - In the kill case above the second part of the burst was inserted while no
   worker existed, and in the pipe case while the pipe did not exist: the
   inserts carried on (the counts show every item committed).
