@@ -6,7 +6,14 @@ import type { WorkerFigures } from './workers.ts';
 
 interface LatencyRow { name: string; s: { p50: number; p99: number; max: number }; fromSent?: { p50: number; p99: number } }
 interface TriggerFigure { variant: string; perRow: number }
-interface BulkPass { reader: string; rows: number; ok: number; failed: number; received: number; missing: number; duplicates: number; perSecond: number }
+interface BulkPass { reader: string; rep?: number; rows: number; ok: number; failed: number; received: number; missing: number; duplicates: number; perSecond: number }
+interface FaultPhase { fault: string; rep: number; phase: 'baseline' | 'fault'; p99: number; max: number; caughtUpMs: number; lost: number; duplicated: number }
+
+const med = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.ceil(s.length / 2) - 1]! : Number.NaN;
+};
+const span = (xs: number[], d = 0) => `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`;
 
 /** `workers`: each worker's own benchmark as read from docs/bench/*.md (one line each). */
 export function headline(results: ScenarioResult[], workers: WorkerFigures[] = []): string[] {
@@ -56,9 +63,13 @@ export function headline(results: ScenarioResult[], workers: WorkerFigures[] = [
     const udf = f('udf');
     const noop = f('noop');
     const fifo = f('fifo');
+    const concat = f('concat');
+    const generated = f('generated');
     if (plain !== undefined && outbox !== undefined && fifo !== undefined) {
       out.push(
-        `**Per-row cost in a trigger** (µs added to a single-row INSERT): outbox row +${(outbox - plain).toFixed(1)}, fifo_write +${(fifo - plain).toFixed(1)}` +
+        `**Per-row cost in a trigger** (µs added to a single-row INSERT, medians of interleaved runs): outbox row +${(outbox - plain).toFixed(1)}, fifo_write +${(fifo - plain).toFixed(1)} with a \`JSON_OBJECT\` doorbell` +
+          (concat !== undefined ? `, +${(concat - plain).toFixed(1)} with the \`CONCAT\` doorbell the shipped triggers use` : '') +
+          (generated !== undefined ? ` (the whole trigger \`dbfifo trigger add\` installs: +${(generated - plain).toFixed(1)})` : '') +
           (udf !== undefined && noop !== undefined
             ? `; of the fifo_write figure, the server's own cost of calling an empty UDF from a trigger is +${(noop - plain).toFixed(1)}, a fifo.so call without pipe I/O ${(udf - noop) >= 0 ? '+' : ''}${(udf - noop).toFixed(1)} and the pipe write +${(fifo - udf).toFixed(1)}.`
             : udf !== undefined
@@ -69,18 +80,30 @@ export function headline(results: ScenarioResult[], workers: WorkerFigures[] = [
   }
   const bulk = by('bulk')?.data as BulkPass[] | undefined;
   if (bulk?.length) {
-    const raw = bulk.filter((p) => p.reader === 'raw');
-    const core = bulk.filter((p) => p.reader === 'fifo-core');
-    // One pass per reader is one run: the ratio of those two figures, said to be one run (no median to give).
-    const ratio =
-      raw.length === 1 && core.length === 1 && core[0]!.perSecond > 0
-        ? `; raw ÷ fifo-core reader ×${(raw[0]!.perSecond / core[0]!.perSecond).toFixed(2)} (one run of each, no median)`
-        : '';
-    out.push(
-      `**Bulk signalling**: ${bulk
-        .map((p) => `${fmt(p.rows)} rows, ${p.reader} reader: ${fmt(p.perSecond)} messages/s, ${fmt(p.missing)} lost, ${fmt(p.duplicates)} duplicated, ${fmt(p.failed)} refused with 'false' (pipe full past the bounded wait)`)
-        .join('; ')}${ratio}.`,
-    );
+    const readers = [...new Set(bulk.map((p) => p.reader))];
+    const rawOf = (p: BulkPass) => bulk.find((q) => q.reader === 'raw' && q.rep === p.rep)?.perSecond;
+    const parts = readers.map((r) => {
+      const ps = bulk.filter((p) => p.reader === r);
+      const rates = ps.map((p) => p.perSecond);
+      const ratios = ps.map((p) => p.perSecond / (rawOf(p) ?? Number.NaN)).filter(Number.isFinite);
+      const sum = (k: 'missing' | 'duplicates' | 'failed') => fmt(ps.reduce((a, p) => a + p[k], 0));
+      return `${r} reader ${fmt(med(rates))} messages/s (range ${span(rates)}${r !== 'raw' && ratios.length ? `; ×${med(ratios).toFixed(2)} the raw reader's rate` : ''}), ${sum('missing')} lost, ${sum('duplicates')} duplicated, ${sum('failed')} answered 'false'`;
+    });
+    out.push(`**Bulk signalling** (${fmt(bulk[0]!.rows)} rows per statement, ${Math.max(...bulk.map((p) => p.rep ?? 1))} interleaved repetitions; medians): ${parts.join('; ')}.`);
+  }
+  const faults = by('consumer-faults')?.data as FaultPhase[] | undefined;
+  if (faults?.length) {
+    const parts = [...new Set(faults.map((p) => p.fault))].map((fault) => {
+      const of = (kind: 'baseline' | 'fault') => faults.filter((p) => p.fault === fault && p.phase === kind);
+      const base = med(of('baseline').map((p) => p.p99));
+      const hurt = med(of('fault').map((p) => p.p99));
+      const slowest = Math.max(...of('fault').map((p) => p.max));
+      const caught = of('fault').map((p) => p.caughtUpMs);
+      const lost = of('fault').reduce((a, p) => a + p.lost, 0);
+      const dup = of('fault').reduce((a, p) => a + p.duplicated, 0);
+      return `${fault === 'stall' ? 'consumer SIGSTOPped' : 'Redis stopped (queue mode)'}: INSERT p99 ${fmt(hurt, 2)} ms against ${fmt(base, 2)} ms with the consumer healthy (${hurt - base >= 0 ? '+' : ''}${fmt(hurt - base, 2)} ms), slowest INSERT ${fmt(slowest, 1)} ms, every row handled ${fmt(med(caught))} ms after the fault ended (range ${span(caught)}), ${lost} lost, ${dup} duplicated`;
+    });
+    out.push(`**A stalled or starved consumer** (4 connections inserting single rows flat out; medians of interleaved repetitions): ${parts.join('; ')}.`);
   }
   if (by('worker')) out.push("**Worker side**: fifo-core's own ingest and relay benchmarks, and each worker's own figures, included below under \"Worker side\".");
   for (const w of workers) {
