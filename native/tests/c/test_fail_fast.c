@@ -27,6 +27,7 @@
 #include "fifo_limits.h"
 #include "fifo_pipe_buffer.h"
 #include "fifo_udf.h"
+#include "fixtures.h"
 #include "testhelp.h"
 
 #define WAIT_MS 200
@@ -37,60 +38,36 @@
 static char dir[256];
 
 
-static double now_ms(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double) t.tv_sec * 1000.0 + (double) t.tv_nsec / 1e6;
-}
-
-
-static void sleep_ms(long ms)
-{
-  struct timespec t= { ms / 1000, (ms % 1000) * 1000000L };
-  while (nanosleep(&t, &t) && errno == EINTR)
-  {
-  }
-}
-
-
-static void path_of(char *out, size_t size, const char *name)
-{
-  snprintf(out, size, "%s/%s", dir, name);
-}
-
-
-static int make_fifo(const char *name)
-{
-  char path[300];
-  path_of(path, sizeof(path), name);
-  return mkfifo(path, 0600);
-}
-
-
-static void remove_entry(const char *name)
-{
-  char path[300];
-  path_of(path, sizeof(path), name);
-  unlink(path);
-}
-
-
 /* The stalled consumer: holds the pipe read-write, reads only when told. */
 static int open_holder(const char *name)
 {
-  char path[300];
-  path_of(path, sizeof(path), name);
-  return open(path, O_RDWR | O_NONBLOCK);
+  return fixture_open(dir, name, O_RDWR);
 }
 
 
 /* A reader that reads (the worker of a new pipe). */
 static int open_reader(const char *name)
 {
-  char path[300];
-  path_of(path, sizeof(path), name);
-  return open(path, O_RDONLY | O_NONBLOCK);
+  return fixture_open(dir, name, O_RDONLY);
+}
+
+
+static int make_fifo(const char *name)
+{
+  return fixture_mkfifo(dir, name);
+}
+
+
+static void remove_entry(const char *name)
+{
+  fixture_unlink(dir, name);
+}
+
+
+/* One trigger row with a per-call timeout: 1 'true', 0 'false', -1 init failed. */
+static int write_row(const char *name, const char *message, long long timeout)
+{
+  return fixture_write_row(name, message, &timeout);
 }
 
 
@@ -100,7 +77,7 @@ static fifo_entry_id id_of(const char *name)
   struct stat st;
   fifo_entry_id id= { 0, 0 };
 
-  path_of(path, sizeof(path), name);
+  fixture_path(path, sizeof(path), dir, name);
   if (stat(path, &st) == 0)
   {
     id.dev= st.st_dev;
@@ -157,86 +134,11 @@ static void drain_to(int fd, int target)
 }
 
 
-/* One trigger row: init, fifo_write(name, message, timeout_ms), deinit.
-   1 for 'true', 0 for 'false', -1 when init failed. */
-static int write_row(const char *name, const char *message, long long timeout)
-{
-  UDF_INIT init;
-  UDF_ARGS args;
-  enum Item_result types[3];
-  char *values[3];
-  unsigned long lengths[3];
-  char maybe_null[3]= { 0, 0, 0 };
-  char text[512], result[255];
-  unsigned long length= 0;
-  fifo_flag is_null= 0, error= 0;
-  char *r;
-  int ok;
-
-  memset(&init, 0, sizeof(init));
-  memset(&args, 0, sizeof(args));
-  args.arg_count= 3;
-  args.arg_type= types;
-  args.args= values;
-  args.lengths= lengths;
-  args.maybe_null= maybe_null;
-  values[0]= (char *) name;
-  lengths[0]= strlen(name);
-  values[1]= (char *) message;
-  lengths[1]= strlen(message);
-  values[2]= (char *) &timeout;
-  lengths[2]= sizeof(timeout);
-  if (fifo_write_init(&init, &args, text))
-    return -1;
-  r= fifo_write(&init, &args, result, &length, &is_null, &error);
-  ok= r && length == 4 && memcmp(r, "true", 4) == 0;
-  fifo_write_deinit(&init);
-  return ok;
-}
-
-
-/* fifo_error() of this thread, copied into out. */
-static const char *last_error(char *out, size_t size)
-{
-  UDF_INIT init;
-  UDF_ARGS args;
-  char message[FIFO_INIT_MESSAGE_MAX];
-  unsigned long length= 0;
-  fifo_flag is_null= 0, error= 0;
-  char *r;
-
-  memset(&init, 0, sizeof(init));
-  memset(&args, 0, sizeof(args));
-  out[0]= '\0';
-  if (fifo_error_init(&init, &args, message))
-    return out;
-  r= fifo_error(&init, &args, NULL, &length, &is_null, &error);
-  if (r && !is_null)
-    snprintf(out, size, "%.*s", (int) length, r);
-  return out;
-}
-
-
 /* fifo_info() as the server would call it, into a static buffer. */
 static const char *info(void)
 {
   static char text[INFO_MAX];
-  UDF_INIT init;
-  UDF_ARGS args;
-  char message[FIFO_INIT_MESSAGE_MAX];
-  unsigned long length= 0;
-  fifo_flag is_null= 0, error= 0;
-  char *r;
-
-  memset(&init, 0, sizeof(init));
-  memset(&args, 0, sizeof(args));
-  text[0]= '\0';
-  if (fifo_info_init(&init, &args, message))
-    return text;
-  r= fifo_info(&init, &args, NULL, &length, &is_null, &error);
-  snprintf(text, sizeof(text), "%.*s", (int) length, r);
-  fifo_info_deinit(&init);
-  return text;
+  return fixture_info(text, sizeof(text));
 }
 
 
@@ -252,19 +154,19 @@ typedef struct writer_result
 static void *full_pipe_writer(void *arg)
 {
   writer_result *result= arg;
-  double started= now_ms();
+  double started= fixture_now_ms();
   int i;
 
   for (i= 0; i < WRITES_PER_THREAD; i++)
   {
-    double t0= now_ms();
+    double t0= fixture_now_ms();
     if (write_row("full", "doorbell", WAIT_MS) == 1)
       result->answered_true++;
-    if (now_ms() - t0 >= WAIT_MS / 2)
+    if (fixture_now_ms() - t0 >= WAIT_MS / 2)
       result->waited++;
   }
-  result->total_ms= now_ms() - started;
-  last_error(result->error, sizeof(result->error));
+  result->total_ms= fixture_now_ms() - started;
+  fixture_last_error(result->error, sizeof(result->error));
   return NULL;
 }
 
@@ -309,10 +211,10 @@ static void test_threads_fail_fast(void)
             slowest_ok);
   test_cond("fifo_error() of a refused write says it fails fast", explained);
 
-  t0= now_ms();
+  t0= fixture_now_ms();
   test_cond("one more write: 'false'", write_row("full", "x", WAIT_MS) == 0);
-  test_cond("at once", now_ms() - t0 < WAIT_MS / 2);
-  last_error(error, sizeof(error));
+  test_cond("at once", fixture_now_ms() - t0 < WAIT_MS / 2);
+  fixture_last_error(error, sizeof(error));
   refused= strstr(error, " ms, ");
   test_cond("counted: at least the refusals of the threads",
             refused && atoi(refused + 5) >=
@@ -335,12 +237,12 @@ static void test_recovery(void)
   test_cond("first line", write_row("recover", "a", WAIT_MS) == 1);
   capacity= fcntl(holder, F_GETPIPE_SZ);
   fill(holder);
-  t0= now_ms();
+  t0= fixture_now_ms();
   test_cond("full: 'false'", write_row("recover", "b", WAIT_MS) == 0);
-  elapsed= now_ms() - t0;
+  elapsed= fixture_now_ms() - t0;
   test_cond("after the bounded wait",
             elapsed >= WAIT_MS - 5 && elapsed < 10 * WAIT_MS);
-  last_error(error, sizeof(error));
+  fixture_last_error(error, sizeof(error));
   test_cond("explained: no room within the wait, fails fast from now",
             strstr(error, "had no room within 200 ms (ETIMEDOUT)") &&
             strstr(error, "fail fast until it is half empty"));
@@ -352,21 +254,21 @@ static void test_recovery(void)
   test_cond("room again: 'true'", write_row("recover", "c", WAIT_MS) == 1);
   test_cond("still over half full: still marked", is_marked("recover"));
   fill(holder);
-  t0= now_ms();
+  t0= fixture_now_ms();
   test_cond("full again while marked: 'false'",
             write_row("recover", "d", WAIT_MS) == 0);
-  test_cond("at once, no second wait", now_ms() - t0 < WAIT_MS / 2);
+  test_cond("at once, no second wait", fixture_now_ms() - t0 < WAIT_MS / 2);
 
   /* The reader catches up to half: the next write clears the mark. */
   drain_to(holder, capacity / 2 - FIFO_LINE_MAX);
   test_cond("half empty: 'true'", write_row("recover", "e", WAIT_MS) == 1);
   test_cond("and the mark is gone", !is_marked("recover"));
   fill(holder);
-  t0= now_ms();
+  t0= fixture_now_ms();
   test_cond("full once more: 'false'",
             write_row("recover", "f", WAIT_MS) == 0);
   test_cond("a new episode waits its bounded wait again",
-            now_ms() - t0 >= WAIT_MS - 5);
+            fixture_now_ms() - t0 >= WAIT_MS - 5);
   close(holder);
   remove_entry("recover");
 }
@@ -387,7 +289,7 @@ static void test_inode_replaced(void)
   fill(old_holder);
   test_cond("old pipe full: 'false'", write_row("swap", "b", 20) == 0);
   test_cond("old pipe fails fast", write_row("swap", "c", WAIT_MS) == 0 &&
-            strstr(last_error(error, sizeof(error)), "failing fast"));
+            strstr(fixture_last_error(error, sizeof(error)), "failing fast"));
   old_id= id_of("swap");
 
   /* The worker makes a new FIFO under the name and reads it; the stalled
@@ -395,7 +297,7 @@ static void test_inode_replaced(void)
   remove_entry("swap");
   make_fifo("swap");
   reader= open_reader("swap");
-  sleep_ms(FIFO_PIPE_RECHECK_MS + 50);
+  fixture_sleep_ms(FIFO_PIPE_RECHECK_MS + 50);
   test_cond("new pipe under the name: 'true'",
             write_row("swap", "new", WAIT_MS) == 1);
   n= read(reader, buf, sizeof(buf) - 1);
@@ -409,10 +311,10 @@ static void test_inode_replaced(void)
   close(reader);
   holder= open_holder("swap");
   fill(holder);
-  t0= now_ms();
+  t0= fixture_now_ms();
   test_cond("new pipe full: 'false'", write_row("swap", "d", WAIT_MS) == 0);
   test_cond("after a wait of its own, not failed fast by the old mark",
-            now_ms() - t0 >= WAIT_MS - 5);
+            fixture_now_ms() - t0 >= WAIT_MS - 5);
   close(holder);
   close(old_holder);
   remove_entry("swap");

@@ -14,6 +14,7 @@
 
 #include "fifo_io.h"
 #include "fifo_limits.h"
+#include "fixtures.h"
 #include "testhelp.h"
 
 #define WRITERS 8
@@ -21,14 +22,6 @@
 #define LINE_BYTES 4000
 
 static int dir_fd= -1;
-
-
-static double now_ms(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double) t.tv_sec * 1000.0 + (double) t.tv_nsec / 1e6;
-}
 
 
 static int write_all(int fd, const char *text)
@@ -137,11 +130,11 @@ static void test_write_read(void)
   test_cond("mkfifo", fifo_make(dir_fd, "p") == 0);
   test_cond("mkfifo again is fine", fifo_make(dir_fd, "p") == 0);
 
-  t0= now_ms();
+  t0= fixture_now_ms();
   test_cond("no reader: ENXIO", fifo_open_writer(dir_fd, "p", &writer, NULL) ==
             ENXIO);
   /* Generous bounds: the box is shared; what matters is "does not hang". */
-  test_cond("no reader answers at once", now_ms() - t0 < 2000);
+  test_cond("no reader answers at once", fixture_now_ms() - t0 < 2000);
 
   test_cond("reader opens", fifo_open_reader(dir_fd, "p", &reader) == 0);
   test_cond("writer opens", fifo_open_writer(dir_fd, "p", &writer, NULL) == 0);
@@ -158,9 +151,9 @@ static void test_write_read(void)
             fifo_read_line(reader, line, sizeof(line), &n, 100) == 0 &&
             n == 5 && memcmp(line, "three", 5) == 0);
 
-  t0= now_ms();
+  t0= fixture_now_ms();
   rc= fifo_read_line(reader, line, sizeof(line), &n, 50);
-  elapsed= now_ms() - t0;
+  elapsed= fixture_now_ms() - t0;
   test_cond("empty pipe: ETIMEDOUT", rc == ETIMEDOUT);
   test_cond("read waits about its timeout", elapsed >= 49 && elapsed < 2000);
 
@@ -185,16 +178,16 @@ static void test_write_read(void)
   }
 
   fill_pipe(writer);
-  t0= now_ms();
+  t0= fixture_now_ms();
   rc= fifo_write_line(writer, "late\n", 5, 100, 0);
-  elapsed= now_ms() - t0;
+  elapsed= fixture_now_ms() - t0;
   test_cond("full pipe: ETIMEDOUT", rc == ETIMEDOUT);
   test_cond("full pipe waits about the bound",
             elapsed >= 99 && elapsed < 2000);
-  t0= now_ms();
+  t0= fixture_now_ms();
   test_cond("full pipe, timeout 0: at once",
             fifo_write_line(writer, "late\n", 5, 0, 0) == ETIMEDOUT &&
-            now_ms() - t0 < 2000);
+            fixture_now_ms() - t0 < 2000);
   close(writer);
   close(reader);
 }

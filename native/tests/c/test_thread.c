@@ -19,6 +19,7 @@
 #include "fifo_config.h"
 #include "fifo_limits.h"
 #include "fifo_udf.h"
+#include "fixtures.h"
 #include "testhelp.h"
 
 static char dir[256];
@@ -41,74 +42,24 @@ static int open_fds(void)
 }
 
 
-/* One trigger row: fifo_write_init, fifo_write, fifo_write_deinit.
-   Answers 1 for 'true', 0 for 'false'. */
+/* One trigger row: 1 'true', 0 'false', -1 init failed. */
 static int trigger_row(const char *name, const char *message)
 {
-  UDF_INIT init;
-  UDF_ARGS args;
-  enum Item_result types[2];
-  char *values[2];
-  unsigned long lengths[2];
-  char maybe_null[2]= { 0, 0 };
-  char text[512], result[255];
-  unsigned long length= 0;
-  fifo_flag is_null= 0, error= 0;
-  char *r;
-  int ok;
-
-  memset(&init, 0, sizeof(init));
-  memset(&args, 0, sizeof(args));
-  args.arg_count= 2;
-  args.arg_type= types;
-  args.args= values;
-  args.lengths= lengths;
-  args.maybe_null= maybe_null;
-  values[0]= (char *) name;
-  lengths[0]= strlen(name);
-  values[1]= (char *) message;
-  lengths[1]= strlen(message);
-  if (fifo_write_init(&init, &args, text))
-    return -1;
-  r= fifo_write(&init, &args, result, &length, &is_null, &error);
-  ok= r && length == 4 && memcmp(r, "true", 4) == 0;
-  fifo_write_deinit(&init);
-  return ok;
+  return fixture_write_row(name, message, NULL);
 }
 
 
+/* This thread's fifo_error(), or NULL when there is none. */
 static const char *last_error(void)
 {
-  UDF_INIT init;
-  UDF_ARGS args;
   static char text[FIFO_ERROR_MAX];
-  unsigned long length= 0;
-  fifo_flag is_null= 0, error= 0;
-  char *r;
-
-  memset(&init, 0, sizeof(init));
-  memset(&args, 0, sizeof(args));
-  if (fifo_error_init(&init, &args, text))
-    return NULL;
-  r= fifo_error(&init, &args, NULL, &length, &is_null, &error);
-  if (!r || is_null)
-    return NULL;
-  snprintf(text, sizeof(text), "%.*s", (int) length, r);
-  return text;
-}
-
-
-static void path_of(char *out, size_t size, const char *name)
-{
-  snprintf(out, size, "%s/%s", dir, name);
+  return fixture_last_error(text, sizeof(text))[0] ? text : NULL;
 }
 
 
 static int make_fifo(const char *name)
 {
-  char path[300];
-  path_of(path, sizeof(path), name);
-  return mkfifo(path, 0600);
+  return fixture_mkfifo(dir, name);
 }
 
 
@@ -116,17 +67,13 @@ static int make_fifo(const char *name)
    end-of-file, and the write end it holds is not ours). */
 static int open_reader(const char *name)
 {
-  char path[300];
-  path_of(path, sizeof(path), name);
-  return open(path, O_RDONLY | O_NONBLOCK);
+  return fixture_open(dir, name, O_RDONLY);
 }
 
 
 static void remove_entry(const char *name)
 {
-  char path[300];
-  path_of(path, sizeof(path), name);
-  unlink(path);
+  fixture_unlink(dir, name);
 }
 
 
@@ -138,15 +85,6 @@ static const char *received(int fd)
 
   buf[n > 0 ? n : 0]= '\0';
   return buf;
-}
-
-
-static void sleep_ms(long ms)
-{
-  struct timespec t= { ms / 1000, (ms % 1000) * 1000000L };
-  while (nanosleep(&t, &t) && errno == EINTR)
-  {
-  }
 }
 
 
@@ -217,7 +155,7 @@ static void test_pipe_replaced(void)
   remove_entry("swap2");
   make_fifo("swap2");
   new_reader= open_reader("swap2");
-  sleep_ms(FIFO_PIPE_RECHECK_MS + 50);
+  fixture_sleep_ms(FIFO_PIPE_RECHECK_MS + 50);
   test_cond("replaced, old reader still there: true",
             trigger_row("swap2", "new") == 1);
   test_cond("new pipe got it", strcmp(received(new_reader), "new\n") == 0);
@@ -239,10 +177,10 @@ static void test_regular_file_swapped_in(void)
   reader= open_reader("file");
   test_cond("pipe: true", trigger_row("file", "a") == 1);
   remove_entry("file");
-  path_of(path, sizeof(path), "file");
+  fixture_path(path, sizeof(path), dir, "file");
   file= open(path, O_CREAT | O_WRONLY | O_EXCL, 0644);
   close(file);
-  sleep_ms(FIFO_PIPE_RECHECK_MS + 50);
+  fixture_sleep_ms(FIFO_PIPE_RECHECK_MS + 50);
   test_cond("regular file under the name: false",
             trigger_row("file", "b") == 0);
   test_cond("explained", last_error() &&
@@ -285,7 +223,7 @@ static void test_directory_replaced(void)
   make_fifo("d");
   old_reader= reader;
   reader= open_reader("d");
-  sleep_ms(FIFO_DIR_RECHECK_MS + 100);
+  fixture_sleep_ms(FIFO_DIR_RECHECK_MS + 100);
   test_cond("after the re-check: true", trigger_row("d", "3") == 1);
   test_cond("line in the new directory",
             strcmp(received(reader), "3\n") == 0);
