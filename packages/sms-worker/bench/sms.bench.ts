@@ -11,7 +11,7 @@ import { createLogger, startWorker } from '@dbfifo/fifo-core';
 import { benchInt, repoRoot, waitFor } from '@dbfifo/test-utils';
 import { smsFixture } from '../tests/fixture.ts';
 import { createSmsWorker } from '../src/worker.ts';
-import { createTwilioClient } from '../src/twilio-client.ts';
+import { createTwilioClient } from '../src/provider/twilio-client.ts';
 
 const ROWS = benchInt('SMS_BENCH_ROWS', 1000);
 const LATENCY_ROWS = benchInt('SMS_BENCH_LATENCY_ROWS', 200);
@@ -30,7 +30,9 @@ const pct = (xs: number[], p: number): number => {
 };
 
 // A big multi-row INSERT commits after its first doorbells ring: give rows time to show.
-const fx = await smsFixture({ DBFIFO_CONCURRENCY: CONCURRENCY, SMS_RATE_PER_SEC: '0', SMS_ROW_WAIT_MS: '10000', LOG_LEVEL: 'silent' });
+// The worker's own runtime defaults (DBFIFO_CONCURRENCY batches, DBFIFO_BATCH_MAX); SMS_SEND_CONCURRENCY
+// requests at once, the SDK-alone reference's concurrency.
+const fx = await smsFixture({ SMS_SEND_CONCURRENCY: CONCURRENCY, SMS_RATE_PER_SEC: '0', SMS_ROW_WAIT_MS: '10000', LOG_LEVEL: 'silent' });
 const throughput: number[] = [];
 const sdkOnly: number[] = [];
 const p50s: number[] = [];
@@ -88,8 +90,10 @@ const section = `<!-- bench:sms -->
 ## Sends per second and insert-to-API latency
 
 Real path: \`INSERT INTO sms_outbox\` → AFTER INSERT trigger → \`fifo_write\` → pipe → fifo-core (direct
-mode, DBFIFO_CONCURRENCY ${CONCURRENCY}) → claim → twilio SDK (custom httpClient) → local Twilio-compatible API
-(\`tools/twilio-local\`, no added latency) → row marked sent. Worker, API and MySQL client share one Node process.
+mode, sms-worker's batch defaults: up to 4 batches of 50 doorbells) → one commit-wait and one claim per batch →
+twilio SDK (custom httpClient, \`SMS_SEND_CONCURRENCY=${CONCURRENCY}\` requests at once) → local Twilio-compatible API
+(\`tools/twilio-local\`, no added latency) → rows marked sent by group commit. Worker, API and MySQL client share
+one Node process.
 \`SMS_RATE_PER_SEC=0\` (limiter off). Median of ${RUNS} runs.
 
 | measure | median | range |
@@ -102,9 +106,11 @@ mode, DBFIFO_CONCURRENCY ${CONCURRENCY}) → claim → twilio SDK (custom httpCl
 
 Latency runs from just before the autocommit INSERT is sent to the local API receiving the create
 request (one clock: same host). It includes the trigger, the pipe, the row re-read, the claim UPDATE and
-the SDK's request building. Per text the worker adds a row read, a claim UPDATE and a sent UPDATE
-(each its own autocommit, \`innodb_flush_log_at_trx_commit=1\`) to the SDK's own cost (≈ 2 ms CPU per create
-here, client and API together). With the default \`SMS_RATE_PER_SEC=1\` the rate, not the worker, bounds sends/s.
+the SDK's request building. Per batch the worker adds a locking read (the commit-wait), a claim UPDATE and its
+read-back; sent rows are recorded by group commit, one UPDATE for the rows sent while the previous one was
+written (each an autocommit, \`innodb_flush_log_at_trx_commit=1\`). The burst's throughput includes the wait for
+its first 1,000-row INSERT to commit, which the SDK alone does not have. With the default \`SMS_RATE_PER_SEC=1\`
+the rate, not the worker, bounds sends/s.
 
 _Run ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim().split(' ').slice(0, 2).join(' ')}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)} at the end (shared machine: compare ratios, not absolutes)._
 <!-- /bench:sms -->`;

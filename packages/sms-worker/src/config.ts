@@ -25,12 +25,16 @@ export const smsSpec = {
   ratePerSec: env.number('SMS_RATE_PER_SEC', { default: 1, min: 0, doc: 'max message creates per second for the sender (per process with SMS_RATE_SCOPE=process); 0 = no limit' }),
   rateBurst: env.int('SMS_RATE_BURST', { default: 1, min: 1, doc: 'creates allowed back to back before the rate applies' }),
   rateScope: env.oneOf('SMS_RATE_SCOPE', ['auto', 'process', 'redis'] as const, { default: 'auto', doc: 'where the rate holds: redis = across all processes (shared limiter in REDIS_URL), process = per process; auto = redis in queue mode, process in direct mode' }),
+  sendConcurrency: env.int('SMS_SEND_CONCURRENCY', { default: 16, min: 1, max: 1000, doc: 'most requests to the provider at once in this process, whatever the number of batches' }),
   sendAttempts: env.int('SMS_SEND_ATTEMPTS', { default: 5, min: 1, doc: 'API tries per delivery before the row goes back to pending' }),
   retryBaseMs: env.int('SMS_RETRY_BASE_MS', { default: 500, min: 0, doc: 'first retry delay, doubled per try (with jitter)' }),
   retryMaxMs: env.int('SMS_RETRY_MAX_MS', { default: 30_000, min: 0, doc: 'longest retry delay' }),
-  rowWaitMs: env.int('SMS_ROW_WAIT_MS', { default: 2000, min: 0, doc: 'how long a doorbell waits for its row to commit before it counts as rolled back' }),
+  breakerFailures: env.int('SMS_BREAKER_FAILURES', { default: 5, min: 1, doc: 'outage signs in a row (5xx, timeouts, network errors) that stop all requests for a cool-down' }),
+  breakerCooldownMs: env.int('SMS_BREAKER_COOLDOWN_MS', { default: 1000, min: 10, doc: 'first cool-down once the provider is failing; then one probe, and twice as long after each failed probe' }),
+  breakerCooldownMaxMs: env.int('SMS_BREAKER_COOLDOWN_MAX_MS', { default: 5000, min: 10, doc: 'longest cool-down: at most this long between the provider recovering and the next probe' }),
+  rowWaitMs: env.int('SMS_ROW_WAIT_MS', { default: 2000, min: 0, doc: "how long a batch waits for its rows' transactions to end; a row still uncommitted then is retried" }),
   stuckAfterMs: env.int('SMS_STUCK_AFTER_MS', { default: 120_000, min: 1000, doc: "a 'sending' row older than this (no live worker on it) is resolved by reconcile" }),
-  recovery: env.oneOf('SMS_RECOVERY', ['lookup', 'park'] as const, { default: 'lookup', doc: 'stuck rows: ask the provider (lookup) or park them for a person (park)' }),
+  recovery: env.oneOf('SMS_RECOVERY', ['lookup', 'park'] as const, { default: 'lookup', doc: "stuck and 'unknown' rows: ask the provider (lookup) or park them for a person (park)" }),
   recoveryWindowMs: env.int('SMS_RECOVERY_WINDOW_MS', { default: 600_000, min: 0, doc: 'clock-skew margin before claimed_at when matching provider messages' }),
   reconcileBatch: env.int('SMS_RECONCILE_BATCH', { default: 500, min: 1, doc: 'rows per reconcile pass' }),
 };
@@ -55,7 +59,10 @@ function loadTwilio(source: NodeJS.ProcessEnv): TwilioConfig {
 
 function loadSms(source: NodeJS.ProcessEnv): SmsSettings {
   const s = loadConfig(smsSpec, source);
-  if (!/^[A-Z]{2}$/.test(s.defaultRegion)) throw new ConfigError([`SMS_DEFAULT_REGION must be a two-letter region code like CN (got ${JSON.stringify(s.defaultRegion)})`]);
+  const problems: string[] = [];
+  if (!/^[A-Z]{2}$/.test(s.defaultRegion)) problems.push(`SMS_DEFAULT_REGION must be a two-letter region code like CN (got ${JSON.stringify(s.defaultRegion)})`);
+  if (s.breakerCooldownMaxMs < s.breakerCooldownMs) problems.push(`SMS_BREAKER_COOLDOWN_MAX_MS=${s.breakerCooldownMaxMs} must be at least SMS_BREAKER_COOLDOWN_MS=${s.breakerCooldownMs}`);
+  if (problems.length) throw new ConfigError(problems);
   return s;
 }
 

@@ -1,23 +1,13 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classify } from './errors.ts';
+import { SMS_CODES } from './errors.ts';
+import { TWILIO_PERMANENT_CODES } from './provider/classify.ts';
 
-describe('classify', () => {
-  it('permanent: invalid To, unsubscribed, bad credentials, other 4xx', () => {
-    expect(classify({ status: 400, code: 21211, message: 'bad To' }).kind).toBe('permanent');
-    expect(classify({ status: 400, code: 21610, message: 'STOP' }).kind).toBe('permanent');
-    expect(classify({ status: 401, code: 20003, message: 'Authenticate' })).toMatchObject({ kind: 'permanent', code: '20003' });
-    expect(classify({ status: 403, code: 21408, message: 'region' }).kind).toBe('permanent');
-  });
-
-  it('retry: 429 / 20429 and connections refused before sending', () => {
-    expect(classify({ status: 429, code: 20429, message: 'Too Many Requests' }).kind).toBe('retry');
-    expect(classify({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }).kind).toBe('retry');
-  });
-
-  it('unknown (ask the provider before resending): 5xx, timeouts, cut connections', () => {
-    expect(classify({ status: 500, code: 20500, message: 'oops' }).kind).toBe('unknown');
-    expect(classify({ status: 503, message: 'unavailable' }).kind).toBe('unknown');
-    expect(classify({ code: 'ECONNRESET', message: 'socket hang up' }).kind).toBe('unknown');
-    expect(classify({ code: 'ECONNABORTED', message: 'timeout of 1000ms exceeded' }).kind).toBe('unknown');
-  });
+// Every code this worker writes or fails a message with, and every provider
+// code it explains, has its row in the README.
+describe('codes', () => {
+  const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const rowOf = (code: string) => readme.split('\n').find((l) => l.startsWith(`| \`${code}\` |`));
+  it.each(Object.keys(SMS_CODES))('README documents %s', (code) => expect(rowOf(code), `${code} row`).toBeDefined());
+  it.each(Object.keys(TWILIO_PERMANENT_CODES))('README documents Twilio code %s', (code) => expect(rowOf(code), `${code} row`).toBeDefined());
 });

@@ -1,51 +1,37 @@
-// What a failed create means for the row. Three answers:
-//  - permanent: the provider refused it (invalid To, unsubscribed, bad
-//    credentials …); retrying cannot help → row failed, no retry.
-//  - retry: certainly not sent (429 / 20429, connection refused) → try again.
-//  - unknown: the request may have been accepted (5xx, timeout, connection cut
-//    after sending) → ask the provider before trying again, never resend blind.
-export type Outcome =
-  | { kind: 'permanent'; code: string; message: string }
-  | { kind: 'retry'; code: string; message: string }
-  | { kind: 'unknown'; code: string; message: string };
+// The errors a message of the sms pipe can fail with, and the registry of
+// sms-worker's own codes (the `code` of these errors, and what it writes to
+// sms_outbox.error_code itself). src/errors.spec.ts checks each is in README.md.
+// The provider's own codes (21211, 20003 …) are in provider/classify.ts.
+import { PermanentError } from '@dbfifo/fifo-core';
 
-/** Twilio codes that mean "do not retry", beyond any other 4xx. Listed for the README and logs. */
-export const PERMANENT_CODES: Record<number, string> = {
-  20003: 'authentication failed (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN)',
-  21211: "invalid 'To' number",
-  21408: 'permission to send to this region not enabled',
-  21602: 'message body required',
-  21603: "'From' or 'MessagingServiceSid' required",
-  21606: "'From' number cannot send SMS",
-  21610: 'recipient unsubscribed (replied STOP)',
-  21612: "'To' number not reachable from this sender",
-  21614: "'To' number is not a mobile number",
-};
+export const SMS_CODES = {
+  INVALID_NUMBER: "the row's mobile is not a valid number (for SMS_DEFAULT_REGION): row failed, no API call, not retried",
+  PROVIDER_UNAVAILABLE: 'the provider failed SMS_BREAKER_FAILURES requests in a row: no request was made, the row is pending again; retried, then caught up',
+  OUTCOME_UNKNOWN: "a request may have reached the provider and the provider could not be asked: row 'unknown' until a lookup decides",
+  SEND_EXHAUSTED: 'SMS_SEND_ATTEMPTS requests failed, none of which reached the provider: the row is pending again; retried, then caught up',
+  ROW_UNCOMMITTED: "the row's transaction was still open after SMS_ROW_WAIT_MS: retried, then caught up",
+  SHUTDOWN: "shutdown began before the row's transaction ended: retried (queue mode) or sent by the next start's reconcile",
+} as const;
 
-// Connection errors raised before the request could have reached the server.
-const NOT_SENT_NET = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+export type SmsCode = keyof typeof SMS_CODES;
 
-interface RestLike {
-  status?: number;
-  code?: number | string;
-  message?: string;
+/** A failure worth retrying later: the row is still to be sent. */
+export class SmsError extends Error {
+  override name = 'SmsError';
+  constructor(readonly code: SmsCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
 }
 
-export function classify(err: unknown): Outcome {
-  const e = (err ?? {}) as RestLike & { name?: string };
-  const message = e.message ?? String(err);
-  // twilio's RestException: numeric HTTP status + numeric Twilio code.
-  if (typeof e.status === 'number') {
-    const code = typeof e.code === 'number' ? e.code : undefined;
-    const label = code !== undefined ? String(code) : `HTTP${e.status}`;
-    if (e.status === 429 || code === 20429) return { kind: 'retry', code: label, message };
-    if (e.status >= 500) return { kind: 'unknown', code: label, message };
-    if (e.status === 408) return { kind: 'unknown', code: label, message };
-    const known = code !== undefined ? PERMANENT_CODES[code] : undefined;
-    return { kind: 'permanent', code: label, message: known ? `${message} (${known})` : message };
+/** The row's mobile is not a phone number: the row is `failed`, nothing was sent, nothing is retried. */
+export class InvalidNumberError extends PermanentError {
+  override name = 'InvalidNumberError';
+  constructor(message: string) {
+    super(message, 'INVALID_NUMBER' satisfies SmsCode);
   }
-  // axios / node network errors carry a string code.
-  const netCode = typeof e.code === 'string' ? e.code : 'NETWORK';
-  if (NOT_SENT_NET.has(netCode)) return { kind: 'retry', code: netCode, message };
-  return { kind: 'unknown', code: netCode, message };
+}
+
+/** The provider refused the text for good; `code` is its own (21211, 21610, 20003 …), as in error_code. */
+export class ProviderRefusedError extends PermanentError {
+  override name = 'ProviderRefusedError';
 }

@@ -3,11 +3,12 @@
 // worker's config as the environment would give it.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createLogger, Registry } from '@dbfifo/fifo-core';
+import { createLogger, Registry, type Helpers, type Message } from '@dbfifo/fifo-core';
 import { connect, createTestDatabase, removePipe, repoRoot, stackEnv, uniquePipePath, tempDir, type TestDatabase } from '@dbfifo/test-utils';
 import type { Connection } from 'mysql2/promise';
 import { startTwilioLocal, type TwilioLocal } from '@dbfifo/twilio-local';
 import { loadSmsConfig, type SmsConfig } from '../src/config.ts';
+import type { SmsLine } from '../src/line.ts';
 import { createSmsWorker, type SmsWorker } from '../src/worker.ts';
 
 export const ACCOUNT_SID = 'AC' + '5a'.repeat(16);
@@ -81,11 +82,11 @@ export async function smsFixture(env: Record<string, string> = {}): Promise<Fixt
   };
 }
 
-/** A worker definition started by hand: tests call handle()/reconcile() directly. */
-export async function startedWorker(config: SmsConfig): Promise<{ worker: SmsWorker; helpers: { log: ReturnType<typeof createLogger>; signal: AbortSignal; config: SmsConfig; registry: Registry }; stop(): Promise<void> }> {
+/** A worker definition started by hand: tests call handleBatch()/reconcile() directly. */
+export async function startedWorker(config: SmsConfig): Promise<{ worker: SmsWorker; helpers: Helpers<SmsConfig>; stop(): Promise<void> }> {
   const worker = createSmsWorker();
   const abort = new AbortController();
-  const helpers = { log: createLogger('sms-test', config.runtime.logLevel), signal: abort.signal, config, registry: new Registry() };
+  const helpers: Helpers<SmsConfig> = { log: createLogger('sms-test', config.runtime.logLevel), signal: abort.signal, config, registry: new Registry() };
   await worker.start!(helpers);
   return {
     worker,
@@ -97,8 +98,24 @@ export async function startedWorker(config: SmsConfig): Promise<{ worker: SmsWor
   };
 }
 
+/** One message through handleBatch, as the runtime calls it; rejects with the message's error. */
+export async function handleOne(worker: SmsWorker, message: Message<SmsLine>, helpers: Helpers<SmsConfig>): Promise<void> {
+  const [err] = (await worker.handleBatch([message], helpers)) ?? [];
+  if (err) throw err;
+}
+
+/** The error a promise rejects with (the test fails if it resolves). */
+export async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error('expected a failure, it succeeded');
+}
+
 /** A Message as the runtime would build it from one line. */
-export function lineMessage(raw: string, worker: SmsWorker, helpers: Parameters<NonNullable<SmsWorker['parse']>>[1], id = `test:${Math.random().toString(36).slice(2)}`) {
+export function lineMessage(raw: string, worker: SmsWorker, helpers: Helpers<SmsConfig>, id = `test:${Math.random().toString(36).slice(2)}`): Message<SmsLine> {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -110,6 +127,6 @@ export function lineMessage(raw: string, worker: SmsWorker, helpers: Parameters<
 }
 
 export async function outboxRows(sql: Connection): Promise<Record<string, unknown>[]> {
-  const [rows] = await sql.query('SELECT id, mobile, body, status, to_e164, provider_sid, attempts, error_code, last_error FROM sms_outbox ORDER BY id');
+  const [rows] = await sql.query('SELECT id, mobile, body, status, to_e164, provider_sid, attempts, error_code, last_error, claim_token FROM sms_outbox ORDER BY id');
   return rows as Record<string, unknown>[];
 }

@@ -1,8 +1,10 @@
-// The handler and reconcile, called directly (as the runtime would), against
-// the real MariaDB and the real twilio SDK talking to the local API.
+// The batch handler and reconcile, called directly (as the runtime would),
+// against the real MariaDB and the real twilio SDK talking to the local API.
+import { PermanentError, RolledBackError } from '@dbfifo/fifo-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTwilioClient } from '../src/twilio-client.ts';
-import { FROM, lineMessage, outboxRows, smsFixture, startedWorker, type Fixture } from './fixture.ts';
+import { InvalidNumberError, ProviderRefusedError, SmsError } from '../src/errors.ts';
+import { createTwilioClient } from '../src/provider/twilio-client.ts';
+import { failure, FROM, handleOne, lineMessage, outboxRows, smsFixture, startedWorker, type Fixture } from './fixture.ts';
 
 let fx: Fixture;
 let w: Awaited<ReturnType<typeof startedWorker>>;
@@ -23,7 +25,7 @@ async function insert(mobile: string, body = 'hello'): Promise<number> {
   return (r as { insertId: number }).insertId;
 }
 const doorbell = (id: number) => lineMessage(JSON.stringify({ table: 'sms_outbox', op: 'insert', id }), w.worker, w.helpers);
-const handle = (id: number) => w.worker.handle(doorbell(id), w.helpers);
+const handle = (id: number) => handleOne(w.worker, doorbell(id), w.helpers);
 
 describe('sms-worker handler', () => {
   it('sends a committed row once and records the provider sid', async () => {
@@ -38,7 +40,7 @@ describe('sms-worker handler', () => {
     const id = await insert('13113668891');
     const other = await startedWorker(fx.config());
     try {
-      await Promise.all([handle(id), handle(id), other.worker.handle(doorbell(id), other.helpers)]);
+      await Promise.all([handle(id), handle(id), handleOne(other.worker, doorbell(id), other.helpers)]);
     } finally {
       await other.stop();
     }
@@ -49,7 +51,7 @@ describe('sms-worker handler', () => {
     await fx.sql.beginTransaction();
     const id = await insert('13113668891');
     await fx.sql.rollback();
-    await expect(handle(id)).rejects.toMatchObject({ name: 'RolledBackError' });
+    await expect(handle(id)).rejects.toBeInstanceOf(RolledBackError);
     expect(fx.api.requests()).toHaveLength(0);
     expect(w.worker.stats.rolledBack).toBe(1);
   });
@@ -66,7 +68,10 @@ describe('sms-worker handler', () => {
 
   it('an invalid number fails the row with a reason and makes no API call', async () => {
     const id = await insert('12345');
-    await expect(handle(id)).rejects.toMatchObject({ name: 'PermanentError', code: 'INVALID_NUMBER' });
+    const err = await failure(handle(id));
+    expect(err).toBeInstanceOf(InvalidNumberError);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.code).toBe('INVALID_NUMBER');
     expect(fx.api.requests()).toHaveLength(0);
     const [row] = await outboxRows(fx.sql);
     expect(row).toMatchObject({ status: 'failed', error_code: 'INVALID_NUMBER', attempts: 0 });
@@ -77,8 +82,11 @@ describe('sms-worker handler', () => {
     fx.api.configure({ rejectTo: ['+8613113668891'], unsubscribed: ['+8613113668892'] });
     const a = await insert('13113668891');
     const b = await insert('13113668892');
-    await expect(handle(a)).rejects.toMatchObject({ name: 'PermanentError', code: '21211' });
-    await expect(handle(b)).rejects.toMatchObject({ name: 'PermanentError', code: '21610' });
+    for (const [id, code] of [[a, '21211'], [b, '21610']] as const) {
+      const err = await failure(handle(id));
+      expect(err).toBeInstanceOf(ProviderRefusedError);
+      expect(err.code).toBe(code);
+    }
     expect(fx.api.requests().filter((r) => r.method === 'POST')).toHaveLength(2);
     expect(await outboxRows(fx.sql)).toMatchObject([
       { status: 'failed', error_code: '21211', attempts: 1, provider_sid: null },
@@ -90,7 +98,9 @@ describe('sms-worker handler', () => {
     await w.stop();
     w = await startedWorker(fx.config({ TWILIO_AUTH_TOKEN: 'wrong' }));
     const id = await insert('13113668891');
-    await expect(handle(id)).rejects.toMatchObject({ name: 'PermanentError', code: '20003' });
+    const err = await failure(handle(id));
+    expect(err).toBeInstanceOf(ProviderRefusedError);
+    expect(err.code).toBe('20003');
     const [row] = await outboxRows(fx.sql);
     expect(row).toMatchObject({ status: 'failed', error_code: '20003' });
     expect(row!.last_error).toMatch(/TWILIO_AUTH_TOKEN/);
@@ -110,11 +120,14 @@ describe('sms-worker handler', () => {
   it('after SMS_SEND_ATTEMPTS transient failures the row goes back to pending and reconcile sends it', async () => {
     fx.api.configure({ rate429: 1 });
     const id = await insert('13113668891');
-    await expect(handle(id)).rejects.toThrow(/5 tries failed, last 20429/);
+    const err = await failure(handle(id));
+    expect(err).toBeInstanceOf(SmsError);
+    expect(err.code).toBe('SEND_EXHAUSTED');
+    expect(err.message).toMatch(/5 tries failed, last 20429/);
     expect(await outboxRows(fx.sql)).toMatchObject([{ id, status: 'pending', attempts: 5, error_code: '20429' }]);
     fx.api.configure({ rate429: 0 });
     const report = await w.worker.reconcile!(w.helpers);
-    expect(report).toMatchObject({ fixed: 1, pending: 1 });
+    expect(report).toMatchObject({ fixed: 1, pending: 1, more: false });
     expect(fx.api.messages()).toHaveLength(1);
   });
 
@@ -147,8 +160,8 @@ describe('sms-worker handler', () => {
 
   it("the article's bare mobile line becomes an outbox row with the default body, then a text", async () => {
     const msg = lineMessage('13113668891', w.worker, w.helpers, 'sms:line:1');
-    await w.worker.handle(msg, w.helpers);
-    await w.worker.handle(msg, w.helpers); // the same line redelivered
+    await handleOne(w.worker, msg, w.helpers);
+    await handleOne(w.worker, msg, w.helpers); // the same line redelivered
     expect(fx.api.messages().map((m) => [m.to, m.body])).toEqual([['+8613113668891', 'You have a new message.']]);
     expect(await outboxRows(fx.sql)).toMatchObject([{ mobile: '13113668891', status: 'sent' }]);
   });
@@ -177,7 +190,7 @@ describe('rows left in sending by a worker that died', () => {
     const sdk = createTwilioClient(fx.config().twilio);
     const m = await sdk.messages.create({ to: '+8613113668891', from: FROM, body: 'sent before the crash' });
     const report = await w.worker.reconcile!(w.helpers);
-    expect(report).toMatchObject({ stuck: 1, fixed: 1 });
+    expect(report).toMatchObject({ unresolved: 1, fixed: 1 });
     expect(fx.api.messages()).toHaveLength(1);
     const [row] = await outboxRows(fx.sql);
     expect(row).toMatchObject({ id, status: 'sent', provider_sid: m.sid });
@@ -208,7 +221,7 @@ describe('rows left in sending by a worker that died', () => {
     await w.stop();
     w = await startedWorker(fx.config({ SMS_RECOVERY: 'park' }));
     await stuckRow('13113668891', 'unknown fate');
-    expect(await w.worker.reconcile!(w.helpers)).toMatchObject({ stuck: 1, fixed: 1 });
+    expect(await w.worker.reconcile!(w.helpers)).toMatchObject({ unresolved: 1, fixed: 1 });
     expect(fx.api.requests()).toHaveLength(0);
     const [row] = await outboxRows(fx.sql);
     expect(row).toMatchObject({ status: 'parked' });
@@ -217,7 +230,7 @@ describe('rows left in sending by a worker that died', () => {
 
   it('a fresh claim (a live worker) is left alone', async () => {
     await fx.sql.execute(`INSERT INTO sms_outbox (mobile, body, status, to_e164, attempts, claimed_at) VALUES ('13113668891', 'x', 'sending', '+8613113668891', 1, NOW(3))`);
-    expect(await w.worker.reconcile!(w.helpers)).toMatchObject({ stuck: 0, fixed: 0 });
+    expect(await w.worker.reconcile!(w.helpers)).toMatchObject({ unresolved: 0, fixed: 0 });
     expect(fx.api.requests()).toHaveLength(0);
   });
 });

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { stackEnv } from '@dbfifo/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisRateLimiter } from '../src/redis-rate-limit.ts';
+import { RedisRateLimiter } from '../src/provider/redis-rate-limit.ts';
 import { worstWindow } from './rate-windows.ts';
 
 const redisUrl = stackEnv().redisUrl;

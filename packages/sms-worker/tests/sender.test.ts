@@ -3,10 +3,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, createPool } from '@dbfifo/fifo-core';
 import type { Pool } from 'mysql2/promise';
-import { Outbox } from '../src/outbox.ts';
-import type { RateLimiter } from '../src/rate-limit.ts';
-import { Sender } from '../src/sender.ts';
-import { createTwilioClient } from '../src/twilio-client.ts';
+import { SmsRows } from '../src/rows.ts';
+import { Breaker } from '../src/provider/breaker.ts';
+import type { RateLimiter } from '../src/provider/rate-limit.ts';
+import { Sender } from '../src/provider/sender.ts';
+import { SendSlots } from '../src/provider/send-slots.ts';
+import { createTwilioClient } from '../src/provider/twilio-client.ts';
 import { FROM, outboxRows, smsFixture, type Fixture } from './fixture.ts';
 
 let fx: Fixture;
@@ -37,21 +39,25 @@ function gate(): RateLimiter & { open(): void; waiting: Promise<void> } {
 
 const noLimit: RateLimiter = { limited: false, take: async () => undefined };
 
-function sender(bucket: RateLimiter): Sender {
+function sender(limiter: RateLimiter): Sender {
   const c = fx.config();
-  return new Sender({ outbox: new Outbox(pool), client: createTwilioClient(c.twilio), bucket, sms: c.sms, twilio: c.twilio, inFlight: new Set() });
+  const client = createTwilioClient(c.twilio);
+  const breaker = new Breaker({ failures: 5, cooldownMs: 100, cooldownMaxMs: 100, probe: () => client.messages.list({ limit: 1 }), isOutage: () => true, log });
+  return new Sender({ rows: new SmsRows(pool), client, limiter, slots: new SendSlots(4), breaker, sms: c.sms, twilio: c.twilio, batches: 1 });
 }
 
 async function pendingRow(body: string) {
   const [r] = await fx.sql.execute('INSERT INTO sms_outbox (mobile, body) VALUES (?, ?)', ['13113668891', body]);
-  return (await new Outbox(pool).fetch((r as { insertId: number }).insertId))!;
+  return (await new SmsRows(pool).fetch((r as { insertId: number }).insertId))!;
 }
+
+const deliverOne = async (s: Sender, row: Awaited<ReturnType<typeof pendingRow>>) => (await s.deliver([row], log, new AbortController().signal))[0];
 
 describe('a claim that goes stale while waiting for the rate limit', () => {
   it('is not sent by the waiting worker once a resolver has taken the row over', async () => {
     const bucket = gate();
     const row = await pendingRow('slow rate');
-    const delivery = sender(bucket).deliverPending(row, log, new AbortController().signal);
+    const delivery = deliverOne(sender(bucket), row);
     await bucket.waiting; // claimed, now waiting for a token
     // What another process's reconcile does to a claim older than SMS_STUCK_AFTER_MS (5 s here)…
     await fx.sql.execute("UPDATE sms_outbox SET attempts = attempts + 1, claimed_at = NOW(3) WHERE id = ? AND status = 'sending'", [row.id]);
@@ -65,7 +71,7 @@ describe('a claim that goes stale while waiting for the rate limit', () => {
   it('is sent when the claim is still ours after the wait', async () => {
     const bucket = gate();
     const row = await pendingRow('slow but ours');
-    const delivery = sender(bucket).deliverPending(row, log, new AbortController().signal);
+    const delivery = deliverOne(sender(bucket), row);
     await bucket.waiting;
     bucket.open();
     expect(await delivery).toBe('sent');
@@ -89,8 +95,8 @@ describe('a worker in another time zone than the database', () => {
       `INSERT INTO sms_outbox (mobile, body, status, to_e164, attempts, claimed_at)
        VALUES ('13113668891', 'sent before the crash', 'sending', '+8613113668891', 1, NOW(3) - INTERVAL 10 SECOND)`);
     const sent = await sdk.messages.create({ to: '+8613113668891', from: FROM, body: 'sent before the crash' });
-    const [stuck] = await new Outbox(pool).stuck(5000, 10);
-    expect(await sender(noLimit).resolveStuck(stuck!, log, new AbortController().signal)).toBe('recovered');
+    const [stuck] = await new SmsRows(pool).unresolved(5000, 10);
+    expect(await sender(noLimit).resolve(stuck!, log, new AbortController().signal)).toBe('recovered');
     expect(fx.api.messages()).toHaveLength(1);
     expect(await outboxRows(fx.sql)).toMatchObject([{ status: 'sent', provider_sid: sent.sid }]);
   });

@@ -1,7 +1,7 @@
 // The local API as the real twilio SDK sees it (through RebasedRequestClient).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTwilioLocal, type TwilioLocal } from '@dbfifo/twilio-local';
-import { createTwilioClient, type TwilioClient } from '../src/twilio-client.ts';
+import { createTwilioClient, type TwilioClient } from '../src/provider/twilio-client.ts';
 
 const SID = 'AC' + 'a1'.repeat(16);
 const TOKEN = 'secret-token';
@@ -62,6 +62,18 @@ describe('twilio-local through the twilio SDK', () => {
     api.configure({ dropAfterCreate: 1 });
     await expect(client.messages.create({ to: '+8613113668891', from: '+15005550006', body: 'ambiguous' })).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(api.messages().map((m) => m.body)).toEqual(['ambiguous']);
+  });
+
+  it('fails every request while failAll is set (an outage), and answers again once it is cleared', async () => {
+    api.configure({ failAll: { status: 503, code: 20503 } });
+    await expect(client.messages.create({ to: '+8613113668891', from: '+15005550006', body: 'x' })).rejects.toMatchObject({ status: 503, code: 20503 });
+    await expect(client.messages.list({ to: '+8613113668891' })).rejects.toMatchObject({ status: 503 });
+    await expect(client.messages('SM00000000000000000000000000000000').fetch()).rejects.toMatchObject({ status: 503 });
+    expect(api.messages()).toHaveLength(0);
+    api.configure({ failAll: null });
+    await client.messages.create({ to: '+8613113668891', from: '+15005550006', body: 'after' });
+    expect(api.messages().map((m) => m.body)).toEqual(['after']);
+    expect(() => api.configure({ failAll: 'yes' as never })).toThrow(/failAll must be null or an object/);
   });
 
   it('is configured and inspected over HTTP too', async () => {

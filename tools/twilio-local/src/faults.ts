@@ -1,6 +1,7 @@
 // Failure modes the local API can be told to show, changed at runtime through
 // POST /_local/config. Shares are probabilities in [0, 1] per create request;
-// failNextList makes message lists fail too (a provider outage hits both).
+// failNextList makes message lists fail too (a provider outage hits both);
+// failAll fails every API request while it is set (a whole outage).
 
 export interface InjectedError {
   /** Twilio error code, e.g. 30001. */
@@ -28,6 +29,8 @@ export interface FaultConfig {
   failNext: { status: number; code: number; message?: string }[];
   /** Errors for the next message lists (GET Messages.json), one each, in order. */
   failNextList: { status: number; code: number; message?: string }[];
+  /** While set, every API request (create, list, fetch) is answered with this error and changes nothing: an outage. */
+  failAll: { status: number; code: number; message?: string } | null;
   /** `To` numbers answered 21610 (recipient unsubscribed, replied STOP). */
   unsubscribed: string[];
   /** `To` numbers answered 21211 although well-formed. */
@@ -43,6 +46,7 @@ export const defaultFaults: FaultConfig = {
   dropAfterCreate: 0,
   failNext: [],
   failNextList: [],
+  failAll: null,
   unsubscribed: [],
   rejectTo: [],
 };
@@ -80,6 +84,16 @@ export function mergeFaults(current: FaultConfig, patch: unknown): FaultConfig {
           ...(typeof e.message === 'string' ? { message: e.message } : {}),
         }));
         break;
+      case 'failAll': {
+        if (v === null) {
+          next.failAll = null;
+          break;
+        }
+        if (typeof v !== 'object') throw new Error('failAll must be null or an object like {"status":503,"code":20503}');
+        const e = v as Record<string, unknown>;
+        next.failAll = { status: nonNegative('failAll.status', e.status), code: nonNegative('failAll.code', e.code), ...(typeof e.message === 'string' ? { message: e.message } : {}) };
+        break;
+      }
       case 'unsubscribed':
       case 'rejectTo':
         if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Error(`${k} must be an array of strings`);

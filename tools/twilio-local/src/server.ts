@@ -70,6 +70,8 @@ export async function startTwilioLocal(opts: TwilioLocalOptions): Promise<Twilio
 
       const delay = faults.latencyMs + Math.random() * faults.jitterMs;
       setTimeout(() => {
+        const down = faults.failAll;
+        if (down) return send(down.status, errorJson(down.status, down.code, down.message ?? 'Service Unavailable'), down.code);
         if (req.headers.authorization !== expectedAuth || m[1] !== opts.accountSid) {
           return send(401, errorJson(401, 20003, 'Authenticate'), 20003);
         }

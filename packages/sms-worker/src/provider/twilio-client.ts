@@ -3,7 +3,7 @@
 // rewrite https://api.twilio.com to TWILIO_API_BASE_URL; everything else
 // (auth, form encoding, paging, RestException) stays the SDK's.
 import twilio from 'twilio';
-import type { TwilioConfig } from './config.ts';
+import type { TwilioConfig } from '../config.ts';
 
 const TWILIO_API = 'https://api.twilio.com';
 

@@ -9,10 +9,13 @@
 // Redis, so a process with 50 handlers waiting makes one request per grant.
 // If Redis cannot be reached nothing is granted: the head waits and asks again
 // (a send too many is the one thing a rate limit must not allow).
+//
+// createRateLimiter (at the end) picks between this and the process's own.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import type { Logger } from '@dbfifo/fifo-core';
-import { QueuedLimiter } from './rate-limit.ts';
+import { abortable, ABORTED, type Logger } from '@dbfifo/fifo-core';
+import { rateKey, rateScope, type SmsConfig } from '../config.ts';
+import { QueuedLimiter, TokenBucket, type RateLimiter } from './rate-limit.ts';
 
 // KEYS[1] grant list (newest first); ARGV[1] burst, ARGV[2] window ms.
 // Returns '0' (granted, recorded) or the ms to wait before asking again.
@@ -71,7 +74,9 @@ export class RedisRateLimiter extends QueuedLimiter {
       signal?.throwIfAborted();
       let waitMs: number;
       try {
-        waitMs = Number(await abortable(this.#redis.dbfifoRateTake(this.#key, this.burst, this.windowMs), signal));
+        const answer = await abortable(this.#redis.dbfifoRateTake(this.#key, this.burst, this.windowMs), signal);
+        if (answer === ABORTED) throw signal!.reason;
+        waitMs = Number(answer);
       } catch (err) {
         signal?.throwIfAborted();
         const now = Date.now();
@@ -92,13 +97,11 @@ export class RedisRateLimiter extends QueuedLimiter {
   }
 }
 
-/** The promise, or a rejection as soon as `signal` aborts (the Redis reply is then ignored). */
-function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+/** The limiter every create request passes: shared through Redis (SMS_RATE_SCOPE) or this process's own. */
+export function createRateLimiter(c: SmsConfig, log: Logger): RateLimiter {
+  const { ratePerSec, rateBurst } = c.sms;
+  if (rateScope(c) === 'process' || ratePerSec === 0) return new TokenBucket(ratePerSec, rateBurst);
+  const key = rateKey(c);
+  log.info({ key, ratePerSec, burst: rateBurst }, 'sms rate limit shared through Redis');
+  return new RedisRateLimiter({ redisUrl: c.runtime.redisUrl, key, ratePerSec, burst: rateBurst, log });
 }

@@ -1,5 +1,6 @@
+import { InvalidMessageError } from '@dbfifo/fifo-core';
 import { describe, expect, it } from 'vitest';
-import { parseSmsLine } from './message.ts';
+import { parseSmsLine } from './line.ts';
 
 const line = (raw: string) => {
   let json: unknown;
@@ -34,11 +35,6 @@ describe('parseSmsLine', () => {
   });
 
   it('refusals are InvalidMessageError (dead-lettered, never retried)', () => {
-    try {
-      parseSmsLine(line('DROP TABLE sms_outbox'));
-      expect.unreachable();
-    } catch (e) {
-      expect((e as Error).name).toBe('InvalidMessageError');
-    }
+    expect(() => parseSmsLine(line('DROP TABLE sms_outbox'))).toThrow(InvalidMessageError);
   });
 });
