@@ -21,7 +21,7 @@ function setup(o: { settleMs: number; pass?: (n: number) => Promise<{ fixed: num
 
 describe('CatchUp', () => {
   it('reconciles at once, then once more settleMs after the last loss, and logs the episode once at each end', async () => {
-    const { c, starts, logs, counted } = setup({ settleMs: 80 });
+    const { c, starts, logs, counted } = setup({ settleMs: 300 });
     const t0 = Date.now();
     c.lost('pipe_full');
     c.lost('pending_full', 3);
@@ -29,15 +29,17 @@ describe('CatchUp', () => {
     expect(c.active).toBe(true);
     await c.settled();
     expect(c.active).toBe(false);
-    expect(starts.length).toBe(2);
-    expect(starts[0]! - t0).toBeLessThan(50);
-    expect(starts[1]! - t0).toBeGreaterThanOrEqual(75);
+    // At once (long before the settle time), and the last pass after it; a slow first
+    // pass that already started after the settle time would be the only one.
+    expect(starts[0]! - t0).toBeLessThan(250);
+    expect(starts.at(-1)! - t0).toBeGreaterThanOrEqual(295);
+    expect(starts.length).toBeLessThanOrEqual(2);
     expect(counted).toEqual(['pipe_full', 'pending_full']);
     const warn = logs.filter((l) => l.level === 40);
     const info = logs.filter((l) => l.msg.startsWith('caught up'));
     expect(warn).toHaveLength(1);
     expect(info).toHaveLength(1);
-    expect(info[0]).toMatchObject({ reasons: { pipe_full: { requests: 1, lost: 0 }, pending_full: { requests: 2, lost: 5 } }, fixed: 2, passes: 2 });
+    expect(info[0]).toMatchObject({ reasons: { pipe_full: { requests: 1, lost: 0 }, pending_full: { requests: 2, lost: 5 } }, fixed: starts.length, passes: starts.length });
   });
 
   it('a loss during a pass needs a pass that started after it', async () => {

@@ -2,10 +2,11 @@
 // and what becomes of each message after it. Handled and rolled-back
 // messages free their key; a failure waits in the pending set for its retry
 // (a doubling backoff, DBFIFO_DIRECT_ATTEMPTS runs), still holding its key's
-// place so per-key order holds and newer doorbells for it merge in. A message
-// that fails for good (PermanentError, the last run, or shutdown) is written
-// to the dead-letter file, so no failure is only a log line; for a doorbell
-// the runtime also schedules a catch-up, since its row is still undone.
+// place so per-key order holds and newer doorbells for it merge in. A
+// doorbell whose handler gives up is left to a catch-up from the rows (its row
+// is still undone, and reconcile will find it); any other message that fails
+// for good (PermanentError, the last run, or shutdown) is written to the
+// dead-letter file, so no failure is only a log line.
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff.ts';
 import type { DeadLetterReason } from './codes.ts';
@@ -24,8 +25,8 @@ export interface DirectPathOptions<C, T> {
   log: Logger;
   /** Set a message aside: `handler_permanent`, `handler_exhausted` or `handler_shutdown`. */
   deadLetter(reason: DeadLetterReason, message: Message<T>, detail: string): void;
-  /** A handler gave up on a doorbell: its row is still undone (catch-up). */
-  gaveUp(): void;
+  /** A handler gave up on a doorbell: true when a catch-up from the rows will cover it. */
+  gaveUp(): boolean;
   /** True once shutdown began: a failure is not retried any more. */
   stopping(): boolean;
 }
@@ -47,10 +48,14 @@ export function directBatchRunner<C, T>(o: DirectPathOptions<C, T>): (entries: P
       return;
     }
     o.pending.finish(entry);
+    if (entry.keyed && outcome === 'failed' && o.gaveUp()) {
+      // The catch-up episode says so once (warn); one line per doorbell would flood an outage.
+      h.log.debug({ msgId: m.id, attempts, err: errorText(err) }, 'handler gave up on the doorbell: its row is caught up from the rows');
+      return;
+    }
     const reason = outcome === 'permanent' ? 'handler_permanent' : o.stopping() && attempts < o.retry.attempts ? 'handler_shutdown' : 'handler_exhausted';
     o.log.error({ msgId: m.id, attempts, reason }, 'handler gave up on the message: dead-lettered');
     o.deadLetter(reason, m, `${attempts} run(s); last error: ${errorText(err)}`);
-    if (entry.keyed && outcome === 'failed') o.gaveUp();
   }
 
   return async (entries) => {

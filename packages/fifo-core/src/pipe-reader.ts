@@ -7,10 +7,14 @@
 // It also tells when the pipe was full, because then writers were answered
 // 'false' and doorbells may have been lost. What was queued before a read is
 // the read plus what is still queued after it (FIONREAD, through the native
-// addon). The kernel keeps a pipe's bytes in page-sized slots and adds a
-// write to the last slot only if it fits, so a pipe refuses a line while up
-// to one line per slot is still free: "full" means queued + slots × longest
-// line > capacity (erring towards a catch-up too many, never one too few).
+// addon). The kernel keeps a pipe's bytes in page-sized slots, one write per
+// slot unless it fits after the last write in the last slot, and refuses a
+// line when no slot is free: with long or mixed lines a pipe can be full
+// while half its bytes are free. So the lines of the read are packed into
+// pages as the kernel packed them (each line its own write, as fifo_write
+// writes them), the rest of the queue is taken to pack alike, and the pipe
+// was full when that fills every slot but one (erring towards a catch-up
+// too many, never one too few).
 //
 // Only stop() stops reading, and at once (onread mode, see pipe-open.ts):
 // lines not taken stay in the kernel pipe for the next reader.
@@ -62,6 +66,28 @@ interface Source {
 const DEFAULT_CAPACITY = 64 * 1024;
 /** The size of one slot of a pipe's buffer (a page). */
 const PAGE_BYTES = 4096;
+
+/**
+ * The pages `frames` take in a pipe, written one line per write: a line goes
+ * after the previous one if the page has room, else into a page of its own.
+ * Bytes of the read that no frame accounts for (a line's start or end in
+ * another read) count as full pages.
+ */
+function pagesOf(frames: FrameEvent[], read: number): number {
+  let pages = 0;
+  let room = 0;
+  let framed = 0;
+  for (const f of frames) {
+    framed += f.bytes;
+    if (f.bytes <= room) {
+      room -= f.bytes;
+    } else {
+      pages += Math.ceil(f.bytes / PAGE_BYTES);
+      room = (PAGE_BYTES - (f.bytes % PAGE_BYTES)) % PAGE_BYTES;
+    }
+  }
+  return pages + Math.max(0, read - framed) / PAGE_BYTES;
+}
 
 export class PipeReader {
   private current: Source | undefined;
@@ -179,11 +205,8 @@ export class PipeReader {
         /* keep the backlog measure */
       }
     }
-    let longest = 0;
-    for (const f of frames) if (f.bytes > longest) longest = f.bytes;
-    if (longest === 0) longest = this.o.maxLineBytes;
     const slots = Math.max(1, Math.floor(src.capacity / PAGE_BYTES));
-    if (!src.reported && before + slots * longest > src.capacity) {
+    if (!src.reported && read > 0 && pagesOf(frames, read) * (before / read) >= slots - 1) {
       src.reported = true;
       this.fullSeen++;
       this.o.onFull?.(before - read, src.capacity);

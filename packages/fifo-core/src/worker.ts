@@ -3,7 +3,7 @@
 // reconcile, catch-up, metrics and graceful stop. Each piece lives in its own
 // file; this one only decides who talks to whom.
 import { setMaxListeners } from 'node:events';
-import type { Worker as BullWorker, Job } from 'bullmq';
+import { UnrecoverableError, type Worker as BullWorker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Batcher } from './batcher.ts';
 import { CatchUp, type CatchUpReason } from './catch-up.ts';
@@ -119,7 +119,7 @@ export function startWorker<C extends WorkerConfig, T>(
               slots: rt.concurrency,
               batchMax: batchWorker ? rt.batchMax : 1,
               lingerMs: rt.batchLingerMs,
-              run: directBatchRunner({ def, pending, retry: rt.direct, helpersFor, metrics, log, deadLetter, gaveUp: () => lost('handler_gave_up', 1), stopping: () => stopping }),
+              run: directBatchRunner({ def, pending, retry: rt.direct, helpersFor, metrics, log, deadLetter, gaveUp: giveUpToCatchUp, stopping: () => stopping }),
             }),
         onError: (e) => log.error({ err: e }, 'batch failed unexpectedly'),
         onSettled: () => catchUp?.wake(),
@@ -138,6 +138,13 @@ export function startWorker<C extends WorkerConfig, T>(
     catchUp?.lost(reason, n);
   }
   const canCatchUp = queueMode ? def.reconcile !== undefined : catchUp !== undefined;
+
+  /** A handler gave up on a doorbell; its row is found again by a catch-up, when the worker can catch up. */
+  function giveUpToCatchUp(): boolean {
+    if (!canCatchUp || stopping) return false;
+    lost('handler_gave_up', 1);
+    return true;
+  }
 
   function catchUpMarker(): Message<T> {
     return { raw: '', json: undefined, body: undefined as T, receivedAt: new Date(), id: `${idPrefix}:${++seq}`, pipe: rt.pipe, attempt: 1, merged: 1 };
@@ -264,8 +271,11 @@ export function startWorker<C extends WorkerConfig, T>(
           connection: redis,
           concurrency: batchWorker ? rt.concurrency * rt.batchMax : rt.concurrency,
           process: consume,
-          onExhausted: (job, err) =>
-            log.error({ msgId: job.id, attempts: job.attemptsMade, err: err.message, queue: rt.queue.name }, 'job failed for good: kept in the failed set'),
+          onExhausted: (job, err) => {
+            log.error({ msgId: job.id, attempts: job.attemptsMade, err: err.message, queue: rt.queue.name }, 'job failed for good: kept in the failed set');
+            // A doorbell (it has a key) that failed for good: its row is still undone; catch up here.
+            if (job.deduplicationId !== undefined && !(err instanceof UnrecoverableError)) catchUp?.lost('handler_gave_up', 1);
+          },
           onError: (e) => log.warn({ err: e.message }, 'queue consumer error'),
         });
       }

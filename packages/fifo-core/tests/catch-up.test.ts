@@ -135,8 +135,8 @@ describe('catch-up from the rows (direct mode)', () => {
     table.down = false;
     await until(() => table.undone === 0, 'the rows done after the outage', 10_000);
     expect(table.twice).toBe(0);
-    const dead = await readDeadLetters(deadFile);
-    expect(dead.map((d) => d.reason)).toEqual(['handler_exhausted', 'handler_exhausted', 'handler_exhausted']);
+    // Doorbells left to the catch-up are not set aside for a person: their rows were the truth all along.
+    expect(await readDeadLetters(deadFile)).toEqual([]);
   });
 
   it('without a reconcile nothing can be caught up: past the bound lines are set aside in the dead-letter file, never silently dropped', async () => {

@@ -1,0 +1,13 @@
+import { spawn } from 'node:child_process';
+import { loadRuntimeConfig } from '../../src/config.ts';
+import { startWorker } from '../../src/worker.ts';
+import { quietLogger } from '../report.ts';
+import { tempDir } from '@dbfifo/test-utils';
+const LINES = Number(process.env.N ?? 1_000_000);
+const dir = tempDir('probe-');
+const runtime = loadRuntimeConfig('ingest', { DBFIFO_PIPE_DIR: dir, DBFIFO_CONCURRENCY: '1', DBFIFO_BATCH_MAX: '1000', DBFIFO_RECONCILE_INTERVAL_MS: '0' });
+let n = 0, first = 0n, last = 0n; let resolveAll!: () => void; const all = new Promise<void>((r) => (resolveAll = r));
+const w = startWorker({ name: 'ingest', handleBatch: async (ms) => { if (n === 0) first = process.hrtime.bigint(); n += ms.length; if (n >= LINES) { last = process.hrtime.bigint(); resolveAll(); } } }, { runtime, db: { url: 'mysql://u@127.0.0.1/u' } }, { logger: quietLogger() });
+await w.ready; const c = spawn(process.execPath, ['/tmp/probe/numwriter.mjs', runtime.pipe, String(LINES)], { stdio: 'inherit' }); await all;
+console.log('batch', Math.round(LINES / (Number(last - first) / 1e9)), JSON.stringify({ dropped: w.metrics.dropped, pending: w.metrics.pending }));
+await w.stop(); process.exit(0);
