@@ -9,11 +9,11 @@ import {
   loadRuntimeConfig,
   type WorkerConfig,
 } from '@dbfifo/fifo-core';
-import { Allowlist } from './allowlist.ts';
+import { Allowlist } from './kernel/allowlist.ts';
 
 export const firewallSpec = {
   backend: env.oneOf('FIREWALL_BACKEND', ['ipset', 'iptables', 'dry-run'] as const, { default: 'ipset', doc: 'ipset (sets + one rule per family), iptables (one rule per address) or dry-run (log only)' }),
-  netns: env.string('FIREWALL_NETNS', { optional: true, doc: 'run every command as `ip netns exec <name> …` (tests, one namespace per tenant)' }),
+  netns: env.string('FIREWALL_NETNS', { optional: true, doc: 'run every command inside this network namespace (`nsenter --net=/run/netns/<name> …`; tests, one namespace per tenant)' }),
   chain: env.string('FIREWALL_CHAIN', { default: 'DBFIFO', doc: 'dedicated chain holding the ban rules' }),
   hookChain: env.string('FIREWALL_HOOK_CHAIN', { default: 'INPUT', doc: 'built-in chain that jumps to FIREWALL_CHAIN (INPUT, FORWARD)' }),
   target: env.oneOf('FIREWALL_TARGET', ['DROP', 'REJECT'] as const, { default: 'DROP', doc: 'what happens to a banned packet' }),
@@ -22,13 +22,9 @@ export const firewallSpec = {
   allowCidr: env.bool('FIREWALL_ALLOW_CIDR', { default: false, doc: 'accept a.b.c.d/n networks in the blacklist (ipset then uses hash:net)' }),
   allowlist: env.list('FIREWALL_ALLOWLIST', { default: [], doc: 'comma-separated addresses/networks never banned (loopback always is)' }),
   commandTimeoutMs: env.int('FIREWALL_COMMAND_TIMEOUT_MS', { default: 30_000, min: 100, doc: 'kill a firewall command that runs longer' }),
-  maxBatch: env.int('FIREWALL_MAX_BATCH', { default: 1000, min: 1, doc: 'most addresses synced by one group (one read, one kernel command, one UPDATE)' }),
-  batchWindowMs: env.int('FIREWALL_BATCH_WINDOW_MS', { default: 0, min: 0, max: 1000, doc: 'an idle worker waits this long before starting a group (0 = next tick); while a group runs, the next one fills anyway' }),
-  rowWaitMs: env.int('FIREWALL_ROW_WAIT_MS', { default: 2000, min: 0, doc: 'how long a doorbell waits for its row to commit before it counts as rolled back' }),
+  burstGapMs: env.int('FIREWALL_BURST_GAP_MS', { default: 50, min: 0, max: 10_000, doc: 'after a kernel command for more than one address (a burst is under way), the next one waits this long, so a burst costs one command per gap (0 = no gap); a doorbell after a quiet moment is applied at once' }),
+  rowWaitMs: env.int('FIREWALL_ROW_WAIT_MS', { default: 2000, min: 1, doc: 'how long a batch waits for the COMMIT of the rows its doorbells name; a row still uncommitted then is retried' }),
 };
-
-/** DBFIFO_CONCURRENCY default for this worker (fifo-core's is 8). */
-export const DEFAULT_CONCURRENCY = 512;
 
 export type FirewallSettings = ReturnType<typeof loadConfig<typeof firewallSpec>>;
 
@@ -61,13 +57,8 @@ export function loadFirewallSettings(source: NodeJS.ProcessEnv = process.env): F
 /** Whole worker config; throws one ConfigError naming every bad variable. */
 export function loadFirewallConfig(source: NodeJS.ProcessEnv = process.env): FirewallConfig {
   return collectConfig({
-    runtime: () => {
-      const rt = loadRuntimeConfig('firewall', source);
-      // A waiting doorbell costs a promise, not a connection or a process: the
-      // more run at once, the larger the groups a burst is applied in.
-      if (source.DBFIFO_CONCURRENCY === undefined) rt.concurrency = DEFAULT_CONCURRENCY;
-      return rt;
-    },
+    // The default pipe name; this worker's runtime defaults are on its definition (worker.ts).
+    runtime: () => loadRuntimeConfig('firewall', source),
     db: () => loadDatabaseConfig(source),
     firewall: () => loadFirewallSettings(source),
   });

@@ -3,10 +3,10 @@
 // database: the rows-to-kernel path is covered by ipset.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dbfifo/fifo-core';
-import { normaliseAddress } from '../src/address.ts';
-import { createBackend } from '../src/backends.ts';
 import { loadFirewallSettings } from '../src/config.ts';
-import type { Backend } from '../src/backend.ts';
+import { normaliseAddress } from '../src/kernel/address.ts';
+import type { Backend } from '../src/kernel/backend.ts';
+import { createBackend } from '../src/kernel/create-backend.ts';
 import { netnsUnavailable, TestNet, CLI4, CLI6 } from './netns.ts';
 
 const skip = await netnsUnavailable();

@@ -1,6 +1,7 @@
-// One firewall test world: a throw-away database with sql/firewall/schema.sql,
-// a unique pipe in the stack's pipe directory, two network namespaces, and
-// the worker running on fifo-core's real runtime with its firewall in `srv`.
+// One firewall test world: a throw-away database with sql/firewall/schema.sql
+// whose doorbells ring a unique pipe in the stack's pipe directory, two
+// network namespaces, and the worker running on fifo-core's real runtime with
+// its firewall in `srv`.
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWorker, createLogger, type RunningWorker } from '@dbfifo/fifo-core';
@@ -8,10 +9,12 @@ import { connect, createTestDatabase, stackEnv, uniquePipePath, removePipe, type
 import type { Connection } from 'mysql2/promise';
 import { loadFirewallConfig, type FirewallConfig } from '../src/config.ts';
 import { createFirewallWorker, type FirewallWorker } from '../src/worker.ts';
+import { ringPipe, silenceDoorbells } from './doorbells.ts';
 import { TestNet } from './netns.ts';
 
 // Other packages' tests reach this file as `@dbfifo/firewall-worker/testing`.
 export { netnsUnavailable } from './netns.ts';
+export { ringPipe, silenceDoorbells } from './doorbells.ts';
 
 export const schemaFile = resolve(fileURLToPath(import.meta.url), '../../../../sql/firewall/schema.sql');
 
@@ -23,6 +26,8 @@ export interface World {
   running: RunningWorker;
   config: FirewallConfig;
   pipe: string;
+  /** Doorbells on (true: the schema's triggers, ringing this world's pipe) or off (dropped: rows change silently). */
+  doorbells(on: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,7 +38,9 @@ export async function createWorld(tag: string, env: Record<string, string> = {})
   const db = await createTestDatabase(`firewall_worker_${tag}`, [schemaFile]);
   const sql = await connect(db.url);
   const pipe = uniquePipePath(`firewall-${tag}`);
-  await sql.query('UPDATE fw_settings SET pipe = ?, hit_threshold = 5, hit_window_seconds = 60, ban_seconds = 3600', [basename(pipe)]);
+  await sql.query('UPDATE fw_settings SET hit_threshold = 5, hit_window_seconds = 60, ban_seconds = 3600');
+  const doorbells = (on: boolean) => (on ? ringPipe(sql, db.name, schemaFile, basename(pipe)) : silenceDoorbells(sql, db.name));
+  await doorbells(true);
   const config = loadFirewallConfig({
     DATABASE_URL: db.url,
     DBFIFO_PIPE_DIR: stack.pipeDir,
@@ -46,10 +53,10 @@ export async function createWorld(tag: string, env: Record<string, string> = {})
     ...env,
   });
   const worker = createFirewallWorker();
-  const running = startWorker(worker, config, { logger: createLogger('firewall', config.runtime.logLevel) });
+  const running = startWorker(worker, config, { logger: createLogger(worker.name, config.runtime.logLevel) });
   await running.ready;
   return {
-    net, db, sql, worker, running, config, pipe,
+    net, db, sql, worker, running, config, pipe, doorbells,
     async close() {
       await running.stop().catch(() => undefined);
       await sql.end().catch(() => undefined);

@@ -17,6 +17,7 @@ export async function netnsUnavailable(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'not root: network namespaces and iptables need CAP_NET_ADMIN';
   try {
     await run('ip', ['netns', 'list']);
+    await run('nsenter', ['--version']); // the worker enters FIREWALL_NETNS with it
     await run('ipset', ['--version']);
     await run('iptables', ['--version']);
   } catch (e) {

@@ -109,7 +109,7 @@ export const WORKER_BENCHES: WorkerBench[] = [
     doc: 'docs/bench/firewall-worker.md',
     sections: ['firewall-latency', 'firewall-bans'],
     measures: 'bans applied per second, and insert-to-kernel latency',
-    where: "on the shared stack's MariaDB (`tools/stack`, a private database), every `ipset`/`iptables` command in a private network namespace (`ip netns exec`, which needs root)",
+    where: "on the shared stack's MariaDB (`tools/stack`, a private database), every `ipset`/`iptables` command in a private network namespace (`nsenter --net`, which needs root)",
     headline([lat, bans]) {
       if (!lat || !bans) return undefined;
       const ipset = row(tableRows(lat), (c) => c === 'ipset');

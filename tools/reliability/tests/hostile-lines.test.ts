@@ -64,7 +64,7 @@ describe("every worker's line parser", () => {
   const parsers: [string, string, string][] = [
     ['sms-worker', '@dbfifo/sms-worker', 'parseSmsLine'],
     ['static-gen', '@dbfifo/static-gen', 'parseNewsLine'],
-    ['firewall-worker', '@dbfifo/firewall-worker', 'parseDoorbell'],
+    ['firewall-worker', '@dbfifo/firewall-worker', 'parseBlacklistLine'],
   ];
   for (const [name, pkg, fn] of parsers) {
     it(`${name}: answers hostile text with a value or InvalidMessageError`, async () => {
@@ -75,12 +75,12 @@ describe("every worker's line parser", () => {
       const normalise = mod.normaliseAddress as ((a: unknown, o?: { allowCidr?: boolean }) => unknown) | undefined;
       for (const raw of Object.values(hostileText).flat()) {
         try {
-          const parsed = parse!({ raw, json: parseJsonLine(raw), body: parseJsonLine(raw) ?? raw } as never) as { address?: unknown };
+          const parsed = parse!({ raw, json: parseJsonLine(raw), body: parseJsonLine(raw) ?? raw } as never) as { addresses?: unknown[] };
           outcome.accepted++;
           // The firewall takes a bare line as an address to check: it must never pass validation.
-          if (normalise && parsed?.address !== undefined) {
+          for (const address of normalise ? (parsed?.addresses ?? []) : []) {
             try {
-              normalise(parsed.address, { allowCidr: true });
+              normalise!(address, { allowCidr: true });
               outcome.other.push(`${JSON.stringify(raw)} passed address validation`);
             } catch {
               outcome.addressesRefused++;

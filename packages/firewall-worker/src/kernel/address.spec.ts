@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseAddress } from './address.ts';
 import { Allowlist } from './allowlist.ts';
-import { RefusedAddressError } from './errors.ts';
+import { RefusedAddressError } from '../errors.ts';
 
 const text = (s: string, allowCidr = false) => normaliseAddress(s, { allowCidr }).text;
 

@@ -1,6 +1,7 @@
 // Every SQL statement the worker runs against the blacklist. Remaining
 // lifetimes are computed by the database (ttl_ms), so the worker's clock
 // never has to agree with the server's.
+import { readCommittedMany, type ReadCommittedOutcome } from '@dbfifo/fifo-core';
 import type { Pool, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 
 export interface BanRow {
@@ -11,19 +12,20 @@ export interface BanRow {
   applied: boolean;
 }
 
+/** A row a doorbell named, as committed. */
+export interface NamedRow {
+  id: number;
+  address: string;
+}
+
 const COLUMNS = `id, address, applied_at IS NOT NULL AS applied,
   IF(expires_at IS NULL, NULL, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at) DIV 1000) AS ttl_ms`;
 
+/** `IN (…)` lists are sent in chunks of this many. */
+const CHUNK = 1000;
+
 function toBan(r: RowDataPacket): BanRow {
   return { id: Number(r.id), address: String(r.address), ttlMs: r.ttl_ms === null ? null : Number(r.ttl_ms), applied: Boolean(r.applied) };
-}
-
-export interface RowState {
-  id: number;
-  address: string;
-  active: boolean;
-  /** As the server prints it, to compare with the doorbell's copy. */
-  expiresAt: string | null;
 }
 
 /**
@@ -35,27 +37,27 @@ export function sqlKey(address: string): string {
   return address.toLowerCase().replace(/ +$/, '');
 }
 
-export class BlacklistStore {
+export class BlacklistRows {
   constructor(private readonly pool: Pool) {}
 
-  /** The rows doorbells name, active or not, in one query (chunks of 1000): those visible now, by id (absent: not visible / rolled back / deleted). */
-  async byIds(ids: readonly number[]): Promise<Map<number, RowState>> {
-    const out = new Map<number, RowState>();
-    for (let i = 0; i < ids.length; i += 1000) {
-      const [rows] = await this.pool.query<RowDataPacket[]>(
-        'SELECT id, address, removed_at IS NULL AS active, CAST(expires_at AS CHAR) AS expires_at FROM blacklist WHERE id IN (?)',
-        [ids.slice(i, i + 1000)],
-      );
-      for (const r of rows) out.set(Number(r.id), { id: Number(r.id), address: String(r.address), active: Boolean(r.active), expiresAt: r.expires_at === null ? null : String(r.expires_at) });
-    }
+  /**
+   * The rows a batch of doorbells names, as committed: ONE locking read that
+   * waits for every writer of the batch (the triggers ring before COMMIT).
+   * Per id: committed (with its address now), absent (rolled back or
+   * deleted), or timeout (the writer is still open after timeoutMs).
+   */
+  async committed(ids: readonly number[], o: { timeoutMs: number; signal?: AbortSignal }): Promise<Map<number, ReadCommittedOutcome<NamedRow>>> {
+    const rows = await readCommittedMany<number, RowDataPacket>(this.pool, 'SELECT id, address FROM blacklist WHERE id IN (?)', ids, (r) => Number(r.id), o);
+    const out = new Map<number, ReadCommittedOutcome<NamedRow>>();
+    for (const [id, r] of rows) out.set(id, r.state === 'committed' ? { state: 'committed', row: { id, address: String(r.row.address) } } : r);
     return out;
   }
 
   /** The active (not removed) ban of each address, expired-but-open rows included, in one query (chunks of 1000), keyed by sqlKey(address). */
   async activeForMany(addresses: readonly string[]): Promise<Map<string, BanRow>> {
     const out = new Map<string, BanRow>();
-    for (let i = 0; i < addresses.length; i += 1000) {
-      const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM blacklist WHERE active_address IN (?)`, [addresses.slice(i, i + 1000)]);
+    for (let i = 0; i < addresses.length; i += CHUNK) {
+      const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM blacklist WHERE active_address IN (?)`, [addresses.slice(i, i + CHUNK)]);
       for (const r of rows) out.set(sqlKey(String(r.address)), toBan(r));
     }
     return out;
@@ -89,9 +91,8 @@ export class BlacklistStore {
   }
 
   async markApplied(ids: readonly number[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 1000) {
-      const chunk = ids.slice(i, i + 1000);
-      await this.pool.query('UPDATE blacklist SET applied_at = NOW(3) WHERE applied_at IS NULL AND id IN (?)', [chunk]);
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      await this.pool.query('UPDATE blacklist SET applied_at = NOW(3) WHERE applied_at IS NULL AND id IN (?)', [ids.slice(i, i + CHUNK)]);
     }
   }
 

@@ -6,7 +6,6 @@ import { normaliseAddress, type Address, type Family } from './address.ts';
 import { diff, type Backend, type Ban, type Changes, type FirewallNames, type ReplaceReport } from './backend.ts';
 import { ensureChain, ensureRule, removeChain } from './chain.ts';
 import type { Runner } from './exec.ts';
-import { RestoreBatcher } from './batch.ts';
 
 /** ipset's largest timeout (seconds); longer bans are stored without one and removed by the worker. */
 export const MAX_IPSET_TIMEOUT = 2_147_483;
@@ -19,13 +18,10 @@ export function ipsetTimeout(ttl: number | undefined): number {
 
 export class IpsetBackend implements Backend {
   readonly name = 'ipset';
-  private readonly batch: RestoreBatcher;
   constructor(
     private readonly run: Runner,
     private readonly n: FirewallNames,
-  ) {
-    this.batch = new RestoreBatcher(run);
-  }
+  ) {}
 
   setName(f: Family, suffix = ''): string {
     return `${this.n.setPrefix}-v${f}${suffix}`;
@@ -54,16 +50,17 @@ export class IpsetBackend implements Backend {
   }
 
   /**
-   * One `ipset -exist restore` for the whole group: `-exist` makes an add of
-   * a present entry refresh its timeout and a del of a missing one a no-op.
-   * Texts are canonical (validated by normaliseAddress): safe as restore lines.
+   * One `ipset -exist restore` for the whole batch, both families: `-exist`
+   * makes an add of a present entry refresh its timeout and a del of a
+   * missing one a no-op. Texts are canonical (validated by
+   * normaliseAddress): safe as restore lines.
    */
   async apply(c: Changes): Promise<void> {
     const lines = [
       ...c.unban.map((a) => `del ${this.setName(a.family)} ${a.text}`),
       ...c.ban.map((b) => `add ${this.setName(b.address.family)} ${b.address.text} timeout ${ipsetTimeout(b.ttlSeconds)}`),
     ];
-    if (lines.length) await this.batch.submit(lines.join('\n'));
+    if (lines.length) await this.run(['ipset', '-exist', 'restore'], { input: `${lines.join('\n')}\n` });
   }
 
   /**

@@ -1,7 +1,8 @@
-// Backend by configuration, with every command's outcome logged.
+// The backend FIREWALL_BACKEND names (the interface is backend.ts), with
+// every command's outcome counted and logged.
 import type { Logger } from '@dbfifo/fifo-core';
 import type { Backend, FirewallNames } from './backend.ts';
-import type { FirewallSettings } from './config.ts';
+import type { FirewallSettings } from '../config.ts';
 import { DryRunBackend } from './dry-run.ts';
 import { createRunner, type Runner } from './exec.ts';
 import { IpsetBackend } from './ipset.ts';

@@ -1,7 +1,8 @@
 // The runner turns every command failure into a result or an error, never a
 // crash: the worker must keep running whatever the kernel tools do.
 import { describe, expect, it } from 'vitest';
-import { CommandError, createRunner } from './exec.ts';
+import { CommandError } from '../errors.ts';
+import { createRunner } from './exec.ts';
 
 describe('createRunner', () => {
   const run = createRunner();

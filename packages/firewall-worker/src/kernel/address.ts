@@ -4,7 +4,7 @@
 // clear error instead of becoming an option. Canonical forms matter too: the
 // same host written two ways must map to one set entry / one rule.
 import { isIP } from 'node:net';
-import { RefusedAddressError } from './errors.ts';
+import { RefusedAddressError } from '../errors.ts';
 
 export type Family = 4 | 6;
 

@@ -3,7 +3,7 @@
 // refused when it merely overlaps an allowlisted range, so `10.0.0.0/8`
 // cannot take down an allowlisted `10.1.2.3`.
 import { normaliseAddress, range, type Address } from './address.ts';
-import { RefusedAddressError } from './errors.ts';
+import { RefusedAddressError } from '../errors.ts';
 
 const ALWAYS = ['127.0.0.0/8', '::1/128'];
 
