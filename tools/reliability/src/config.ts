@@ -22,8 +22,8 @@ export const sizes = {
   rollbacks: int('RELIABILITY_ROLLBACKS', 300, 1000),
   /** Rows inserted while a server restarts or the pipe is swapped. */
   underLoad: int('RELIABILITY_LOAD_ROWS', 300, 3000),
-  /** Seconds 4 connections insert while the consumer is stopped (issue: up to 60). */
-  stallSeconds: int('RELIABILITY_STALL_SECONDS', 3, 60),
+  /** Seconds 4 connections insert while the consumer is stopped (issue: up to 60; 8 is enough to overflow a 1 MiB pipe here). */
+  stallSeconds: int('RELIABILITY_STALL_SECONDS', 8, 60),
   /** Seconds Redis is down (queue mode) or the SMS provider fails every request (issue: 30). */
   outageSeconds: int('RELIABILITY_OUTAGE_SECONDS', 3, 30),
   /** fast-check runs per property. */
