@@ -38,11 +38,11 @@ else
   FIREWALL_DEMO_WHERE="$FIREWALL_BACKEND backend; bans logged below"
 fi
 
-DEMO_SCHEMAS="sql/sms/schema.sql sql/static/schema.sql sql/firewall/schema.sql"
-
+# Every use case's schema, a generated worker's too (nx g @dbfifo/fifo-core:worker
+# writes sql/<pipe>/schema.sql): each is safe to load again over itself.
 load_demo_schemas() {
   local file
-  for file in $DEMO_SCHEMAS; do
+  for file in sql/*/schema.sql; do
     tools/stack sql dbfifo <"$file" || { echo "loading $file failed" >&2; return 1; }
   done
 }
