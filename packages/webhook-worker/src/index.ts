@@ -2,6 +2,8 @@
 export { createWebhookWorker, webhookWorker, type WebhookWorker, type WebhookStats } from './worker.ts';
 export { loadWebhookConfig, webhookSpec, PIPE, type WebhookConfig, type WebhookSettings } from './config.ts';
 export { parseWebhookLine, type WebhookLine, type WebhookOp } from './line.ts';
-export { WebhookRows, TABLE, type WebhookRow } from './rows.ts';
-export { WebhookLineError, WEBHOOK_CODES, type WebhookCode } from './errors.ts';
-export { logChange, type WebhookChange, type OnChange } from './changes/on-change.ts';
+export { WebhookRows, type DeadLetter } from './rows.ts';
+export { WebhookLineError, DeliveryError, WEBHOOK_CODES, type WebhookCode } from './errors.ts';
+export { verifySignature, sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './delivery/signature.ts';
+export { wireRequest, type Change, type ChangeOp } from './delivery/request.ts';
+export { listDeadLetters, redeliver } from './dead-letters.ts';

@@ -4,7 +4,7 @@ import { webhookSpec } from './config.ts';
 import { WEBHOOK_CODES } from './errors.ts';
 
 // Every variable this worker reads has a row, with its default, in the README's
-// table, and every code it refuses a line with is explained there.
+// table, and every code it refuses a line or fails a delivery with is explained there.
 describe('README', () => {
   const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const row = (name: string) => readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));

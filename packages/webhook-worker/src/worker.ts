@@ -1,17 +1,30 @@
-// webhook-worker as a fifo-core WorkerDefinition: a batch of doorbells from the
-// `webhook` pipe, their rows read as committed in one query, each change handed
-// to onChange (src/changes/). The runtime does reading, merging, batching,
-// retries, queue mode and shutdown (packages/fifo-core/README.md).
-import { createPool, RolledBackError, type BatchWorkerDefinition, type Message } from '@dbfifo/fifo-core';
-import type { Pool } from 'mysql2/promise';
-import { logChange, type WebhookChange, type OnChange } from './changes/on-change.ts';
+// webhook-worker as a fifo-core WorkerDefinition: each committed change of a
+// row of WEBHOOK_TABLES is POSTed as JSON to its table's URL, once, in order
+// per row (src/delivery/). Doorbells only say which rows to look at; the
+// ledger says what each receiver has, so retries, reconcile and
+// redeliveries all send a row as it is now. The runtime does reading,
+// merging, batching, queue mode and shutdown.
+import { setMaxListeners } from 'node:events';
+import { Counter, createPool, RolledBackError, type BatchWorkerDefinition, type Helpers, type Message } from '@dbfifo/fifo-core';
 import type { WebhookConfig } from './config.ts';
-import { parseWebhookLine, type WebhookLine } from './line.ts';
+import type { Result } from './delivery/deliverer.ts';
+import { openDelivery, readTableKeys, type Delivery } from './delivery/open.ts';
+import { reconcileTable } from './delivery/reconcile-table.ts';
+import { RetryTimer } from './delivery/retry-timer.ts';
+import { retryDue } from './delivery/retries.ts';
+import type { TableKey } from './delivery/row-key.ts';
+import { parseWebhookLine, type WebhookLine, type WebhookOp } from './line.ts';
 import { WebhookRows } from './rows.ts';
 
-/** What happened to the doorbells, for a person (or a test) to read. */
+/** How often a process with no retry scheduled looks at the ledger's. */
+const IDLE_LOOK_MS = 60_000;
+
+/** What became of the changes, for a person (or a test) to read. */
 export interface WebhookStats {
-  changes: number;
+  delivered: number;
+  /** Tries that failed and were scheduled again. */
+  failed: number;
+  deadLettered: number;
   rolledBack: number;
 }
 
@@ -19,70 +32,118 @@ export interface WebhookWorker extends BatchWorkerDefinition<WebhookConfig, Webh
   readonly stats: WebhookStats;
 }
 
-export function createWebhookWorker(o: { onChange?: OnChange } = {}): WebhookWorker {
-  const onChange = o.onChange ?? logChange;
-  let pool: Pool | undefined;
-  let rows: WebhookRows;
-  const stats: WebhookStats = { changes: 0, rolledBack: 0 };
+/** What a row's result means to the runtime: handled (the ledger holds the rest), rolled back, or try the doorbell again. */
+function outcome(r: Result | undefined, line: WebhookLine, c: WebhookConfig['webhook']): Error | undefined {
+  switch (r) {
+    case 'rolled-back':
+      return new RolledBackError(`${line.table} ${line.row.text}: no committed row and nothing delivered (rolled back, or deleted before its first delivery)`);
+    case 'uncommitted':
+      return new Error(`${line.table} ${line.row.text}: still uncommitted after ${c.rowWaitMs} ms`);
+    case 'busy':
+      return new Error(`${line.table} ${line.row.text}: another delivery of this row did not end in time`);
+    case 'aborted':
+      return new Error(`${line.table} ${line.row.text}: shutdown before it was delivered`);
+    case undefined:
+      return new Error(`${line.table} ${line.row.text}: not delivered`);
+    default:
+      return undefined;
+  }
+}
+
+export function createWebhookWorker(): WebhookWorker {
+  let delivery: Delivery | undefined;
+  let timer: RetryTimer | undefined;
+  let tables = new Map<string, TableKey>();
+  const stats: WebhookStats = { delivered: 0, failed: 0, deadLettered: 0, rolledBack: 0 };
+
+  function runsHandlers(h: Helpers<WebhookConfig>): boolean {
+    return h.config.runtime.mode === 'direct' || h.config.runtime.role !== 'relay';
+  }
 
   return {
     name: 'webhook-worker',
     stats,
-    // Batches of up to 100 doorbells, two at once: one commit-wait per batch.
-    defaults: { concurrency: 2, batchMax: 100 },
+    // Up to 100 doorbells per batch, 4 batches at once; WEBHOOK_CONCURRENCY caps the requests per endpoint.
+    defaults: { concurrency: 4, batchMax: 100 },
 
-    parse: (message) => parseWebhookLine(message),
+    parse: (message) => parseWebhookLine(message, tables),
 
-    // One row: its pending doorbells merge, and it is never in two batches at once.
-    key: (message) => `${message.body.table}:${message.body.id}`,
+    // One row: its pending doorbells merge, and it is in one batch at a time.
+    key: (message) => `${message.body.table}:${message.body.row.text}`,
 
     async start(h) {
-      pool = createPool(h.config.db, { connectionLimit: h.config.runtime.concurrency + 1 });
-      rows = new WebhookRows(pool);
+      if (!runsHandlers(h)) {
+        // A relay only parses lines (for their keys): the tables' primary keys are all it needs.
+        const pool = createPool(h.config.db, { connectionLimit: 1 });
+        tables = await readTableKeys(new WebhookRows(pool, h.config.webhook.ledgerTable), h.config.webhook.tables).finally(() => pool.end());
+        return;
+      }
+      // Every request waiting for its endpoint's gate, and every request in flight, listens on the
+      // shutdown signal: a batch's worth per running batch, and the retries' and reconcile's pages.
+      const { concurrency, batchMax } = h.config.runtime;
+      setMaxListeners(Math.max(100, 2 * (concurrency * batchMax + 2 * h.config.webhook.reconcileBatch) + 10), h.signal);
+      const deliveries = new Counter({ name: 'webhook_deliveries_total', help: 'webhook deliveries by result: delivered, failed (retry scheduled), dead_lettered', labelNames: ['result'], registers: [h.registry] });
+      delivery = await openDelivery(h.config, {
+        log: h.log,
+        connections: 2 * h.config.runtime.concurrency + 4,
+        counted: (result, n) => {
+          if (n === 0) return;
+          deliveries.inc({ result }, n);
+          if (result === 'delivered') stats.delivered += n;
+          else if (result === 'failed') stats.failed += n;
+          else stats.deadLettered += n;
+        },
+        retryIn: (ms) => timer?.wake(ms),
+      });
+      tables = delivery.tables;
+      const d = delivery;
+      // Also looks at the ledger now and then when nothing is scheduled here: a redelivery that
+      // failed again, or retries another process scheduled before it stopped.
+      timer = new RetryTimer(
+        async () => (await retryDue({ rows: d.rows, deliverer: d.deliverer, tables, batch: h.config.webhook.reconcileBatch, signal: h.signal, log: h.log })) ?? IDLE_LOOK_MS,
+        (e) => h.log.error({ err: e }, 'webhook retries failed: trying again'),
+      );
+      timer.wake(0); // retries an earlier run left scheduled
     },
 
     async handleBatch(messages: readonly Message<WebhookLine>[], h) {
-      const { rowWaitMs } = h.config.webhook;
-      const found = await rows.committed(messages.map((m) => m.body.id), { timeoutMs: rowWaitMs, signal: h.signal });
-      return Promise.all(
-        messages.map(async ({ body: { op, id } }) => {
-          const got = found.get(id)!;
-          let change: WebhookChange;
-          if (got.state === 'committed') change = { op: op === 'delete' ? 'update' : op, id, row: got.row };
-          else if (got.state === 'absent' && op === 'delete') change = { op: 'delete', id };
-          else if (got.state === 'absent') {
-            stats.rolledBack++;
-            // Counted by the runtime (dbfifo_rows_rolled_back_total); nothing is done.
-            return new RolledBackError(`orders row ${id}: no committed row (rolled back, or deleted since)`);
-          } else {
-            // 'timeout' (a transaction longer than WEBHOOK_ROW_WAIT_MS) or 'aborted' (shutdown): tried again later.
-            return new Error(`orders row ${id}: ${got.state === 'timeout' ? `still uncommitted after ${rowWaitMs} ms` : 'shutdown before its transaction ended'}`);
-          }
-          try {
-            await onChange(change, h.log);
-            stats.changes++;
-            return undefined;
-          } catch (e) {
-            return e instanceof Error ? e : new Error(String(e));
-          }
-        }),
-      );
+      const c = h.config.webhook;
+      const byTable = new Map<string, Message<WebhookLine>[]>();
+      for (const m of messages) byTable.set(m.body.table, [...(byTable.get(m.body.table) ?? []), m]);
+      const results = new Map<string, Result>();
+      await Promise.all([...byTable].map(async ([table, ms]) => {
+        const ops = new Map<string, WebhookOp>(ms.map((m) => [m.body.row.text, m.body.op]));
+        // A row a retry or reconcile is delivering now is waited for, as long as one delivery may take.
+        const out = await delivery!.deliverer.deliver(tables.get(table)!, ms.map((m) => m.body.row), { retrying: false, ops, waitBusyMs: c.timeoutMs + c.rowWaitMs + 1000, signal: h.signal, log: h.log });
+        for (const [text, r] of out) results.set(`${table}:${text}`, r);
+      }));
+      return messages.map((m) => {
+        const r = results.get(`${m.body.table}:${m.body.row.text}`);
+        if (r === 'rolled-back') stats.rolledBack++;
+        return outcome(r, m.body, c);
+      });
     },
 
-    // Bring the world in line with `orders`: a doorbell lost while no worker
-    // read the pipe (or while it was full) is found only here, at start, on
-    // catch-up and every DBFIFO_RECONCILE_INTERVAL_MS. The starter keeps no
-    // record of what it handled, so it has nothing to compare the rows with:
-    // record it (a column, a table of your own; webhook-worker keeps a ledger)
-    // and handle here the rows whose last change was not handled. Return
-    // `{ fixed, more: true }` when a bounded pass left some for the next one.
-    async reconcile() {
-      return { fixed: 0 };
+    // Lost doorbells: every table compared with the ledger (src/delivery/reconcile-table.ts).
+    async reconcile(h) {
+      const c = h.config.webhook;
+      const report = { fixed: 0, compared: 0, deletes: 0, unsettled: 0 };
+      for (const t of tables.values()) {
+        const r = await reconcileTable(t, { rows: delivery!.rows, deliverer: delivery!.deliverer, batch: c.reconcileBatch, waitBusyMs: c.timeoutMs + c.rowWaitMs + 1000, signal: h.signal, log: h.log });
+        report.fixed += r.delivered;
+        report.compared += r.compared;
+        report.deletes += r.deletes;
+        report.unsettled += r.unsettled;
+      }
+      timer?.wake(0); // and the ledger's retries, whoever scheduled them
+      return { ...report, more: report.unsettled > 0 };
     },
 
     async stop() {
-      await pool?.end();
-      pool = undefined;
+      await timer?.stop();
+      timer = undefined;
+      await delivery?.close();
+      delivery = undefined;
     },
   };
 }
