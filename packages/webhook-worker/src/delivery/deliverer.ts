@@ -17,13 +17,16 @@
 import { backoffDelay, type Logger } from '@dbfifo/fifo-core';
 import type { WebhookSettings } from '../config.ts';
 import { DeliveryError } from '../errors.ts';
-import type { Failure, WebhookRows } from '../rows.ts';
+import type { Failure, LockSession, WebhookRows } from '../rows.ts';
 import { decide, type LedgerEntry, type Plan, type Seen } from './decide.ts';
 import type { Endpoints } from './endpoints.ts';
 import { PostAborted } from './http-post.ts';
 import { wireRequest, type ChangeOp } from './request.ts';
 import { keyHash, keyObject, sha256, type RowRef, type TableKey } from './row-key.ts';
 import { DELETED, newIdempotencyKey, rowJson, versionOf } from './version.ts';
+
+/** A wait for a busy row's lock is made of steps this long, the shutdown signal checked between them. */
+const LOCK_STEP_MS = 500;
 
 /** What became of one row. */
 export type Result =
@@ -90,8 +93,7 @@ export class Deliverer {
         await rows.unlock(session, names.filter((_, i) => got[i]));
       }
       for (const ref of refs.filter((_, i) => !got[i])) {
-        const [mine] = o.waitBusyMs > 0 && !o.signal.aborted ? await rows.lock(session, [this.lockName(t, ref)], o.waitBusyMs) : [false];
-        if (!mine) {
+        if (!(await this.waitForLock(session, this.lockName(t, ref), o))) {
           out.set(ref.text, 'busy');
           continue;
         }
@@ -110,6 +112,16 @@ export class Deliverer {
       if (!broken) session.release();
     }
     return out;
+  }
+
+  /** Waits up to o.waitBusyMs for a lock another delivery holds, in short steps so that shutdown is not held up. */
+  private async waitForLock(session: LockSession, name: string, o: DeliverOptions): Promise<boolean> {
+    const until = Date.now() + o.waitBusyMs;
+    for (let left = o.waitBusyMs; left > 0 && !o.signal.aborted; left = until - Date.now()) {
+      const [mine] = await this.o.rows.lock(session, [name], Math.min(left, LOCK_STEP_MS));
+      if (mine) return true;
+    }
+    return false;
   }
 
   /** Steps 2 and 3 for rows whose locks this process holds. */
