@@ -7,7 +7,7 @@ import { openDelivery } from './delivery/open.ts';
 import { rowRef, type KeyPart, type RowRef } from './delivery/row-key.ts';
 
 export async function listDeadLetters(config: WebhookConfig, log: Logger, write: (s: string) => void): Promise<number> {
-  const d = await openDelivery(config, { log, connections: 2, counted: () => {}, retryIn: () => {} });
+  const d = await openDelivery(config, { log, connections: 2, lockSessions: 1, counted: () => {}, retryIn: () => {} });
   try {
     const dead = await d.rows.deadLetters();
     if (dead.length === 0) write('no dead letters\n');
@@ -20,7 +20,7 @@ export async function listDeadLetters(config: WebhookConfig, log: Logger, write:
 
 /** Revives the dead letters named (or all) and delivers them now; 0 when each was delivered (or is in line). */
 export async function redeliver(config: WebhookConfig, which: string[] | 'all', log: Logger, write: (s: string) => void): Promise<number> {
-  const d = await openDelivery(config, { log, connections: 4, counted: () => {}, retryIn: () => {} });
+  const d = await openDelivery(config, { log, connections: 4, lockSessions: 1, counted: () => {}, retryIn: () => {} });
   try {
     const revived = await d.rows.revive(which);
     if (revived.length === 0) {

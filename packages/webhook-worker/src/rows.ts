@@ -39,12 +39,25 @@ export interface DeadLetter {
 /** A connection held for named locks (GET_LOCK belongs to the session that took it). */
 export type LockSession = PoolConnection;
 
+/**
+ * The two pools: one for statements, one for the lock sessions. A session
+ * holds its connection while its delivery runs statements; if both came from
+ * one pool, sessions could take every connection and wait for one forever.
+ */
+export interface RowsPools {
+  queries: Pool;
+  locks: Pool;
+}
+
 export class WebhookRows {
   private readonly ledger: string;
   /** Per table: the pool, reading with dateStrings and taking the key texts of a batch as SQL values. */
   private readonly readers = new Map<string, Queryable>();
 
-  constructor(private readonly pool: Pool, ledgerTable: string) {
+  private readonly pool: Pool;
+
+  constructor(private readonly pools: RowsPools, ledgerTable: string) {
+    this.pool = pools.queries;
     this.ledger = q(ledgerTable);
   }
 
@@ -99,13 +112,13 @@ export class WebhookRows {
   // --- named locks: one row's deliveries one at a time, in every process ---
 
   session(): Promise<LockSession> {
-    return this.pool.getConnection();
+    return this.pools.locks.getConnection();
   }
 
-  /** Takes each lock, waiting up to waitMs for it; true where taken. */
-  async lock(s: LockSession, names: string[], waitMs = 0): Promise<boolean[]> {
+  /** Takes each lock, waiting up to waitSeconds (whole seconds, as MySQL takes them) for it; true where taken. */
+  async lock(s: LockSession, names: string[], waitSeconds = 0): Promise<boolean[]> {
     if (names.length === 0) return [];
-    const wait = waitMs / 1000;
+    const wait = Math.max(0, Math.ceil(waitSeconds));
     const [rows] = await s.query<RowDataPacket[]>({ sql: `SELECT ${names.map((_, i) => `GET_LOCK(?, ?) AS l${i}`).join(', ')}`, rowsAsArray: true }, names.flatMap((n) => [n, wait]));
     return (rows[0] as unknown as (number | null)[]).map((v) => Number(v) === 1);
   }

@@ -75,7 +75,7 @@ export function createWebhookWorker(): WebhookWorker {
       if (!runsHandlers(h)) {
         // A relay only parses lines (for their keys): the tables' primary keys are all it needs.
         const pool = createPool(h.config.db, { connectionLimit: 1 });
-        tables = await readTableKeys(new WebhookRows(pool, h.config.webhook.ledgerTable), h.config.webhook.tables).finally(() => pool.end());
+        tables = await readTableKeys(new WebhookRows({ queries: pool, locks: pool }, h.config.webhook.ledgerTable), h.config.webhook.tables).finally(() => pool.end());
         return;
       }
       // Every request waiting for its endpoint's gate, and every request in flight, listens on the
@@ -85,7 +85,9 @@ export function createWebhookWorker(): WebhookWorker {
       const deliveries = new Counter({ name: 'webhook_deliveries_total', help: 'webhook deliveries by result: delivered, failed (retry scheduled), dead_lettered', labelNames: ['result'], registers: [h.registry] });
       delivery = await openDelivery(h.config, {
         log: h.log,
-        connections: 2 * h.config.runtime.concurrency + 4,
+        connections: 2 * concurrency + 4,
+        // One delivery per table of each running batch, the retries and reconcile.
+        lockSessions: concurrency * h.config.webhook.tables.length + 2,
         counted: (result, n) => {
           if (n === 0) return;
           deliveries.inc({ result }, n);

@@ -108,4 +108,17 @@ describe('webhook-worker delivers committed changes', () => {
     // Six starts at 20/s span at least five intervals of 50 ms (a lower bound: a slow machine only widens it).
     expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(5 * 50 - 10);
   });
+
+  it('delivers bursts to many tables at once, the deliveries never waiting on each other for connections', async () => {
+    const tables = ['t1', 't2', 't3', 't4', 't5'];
+    f = await webhookFixture({ schema: false, env: { WEBHOOK_TABLES: tables.join(','), DBFIFO_CONCURRENCY: '2' } });
+    for (const t of tables) await f.sql.query(`CREATE TABLE ${t} (id INT NOT NULL PRIMARY KEY, v INT NOT NULL DEFAULT 0)`);
+    await Promise.all(tables.map((t) => f!.addTriggers(t)));
+    // A slow receiver: each batch holds its tables' deliveries open while they POST.
+    f.receiver.answer = () => ({ status: 200, delayMs: 50 });
+    await f.start();
+    for (let id = 0; id < 20; id++) for (const t of tables) await f.sql.query(`INSERT INTO ${t} (id) VALUES (?)`, [id]);
+    await effects(f.receiver, 100, 30_000);
+    expect(new Set(f.receiver.effects.map((e) => `${e.table}:${JSON.stringify(e.key)}`)).size).toBe(100);
+  });
 });

@@ -25,8 +25,8 @@ import { wireRequest, type ChangeOp } from './request.ts';
 import { keyHash, keyObject, sha256, type RowRef, type TableKey } from './row-key.ts';
 import { DELETED, newIdempotencyKey, rowJson, versionOf } from './version.ts';
 
-/** A wait for a busy row's lock is made of steps this long, the shutdown signal checked between them. */
-const LOCK_STEP_MS = 500;
+/** A wait for a busy row's lock is made of steps this long (GET_LOCK waits whole seconds), the shutdown signal checked between them. */
+const LOCK_STEP_SECONDS = 1;
 
 /** What became of one row. */
 export type Result =
@@ -117,8 +117,8 @@ export class Deliverer {
   /** Waits up to o.waitBusyMs for a lock another delivery holds, in short steps so that shutdown is not held up. */
   private async waitForLock(session: LockSession, name: string, o: DeliverOptions): Promise<boolean> {
     const until = Date.now() + o.waitBusyMs;
-    for (let left = o.waitBusyMs; left > 0 && !o.signal.aborted; left = until - Date.now()) {
-      const [mine] = await this.o.rows.lock(session, [name], Math.min(left, LOCK_STEP_MS));
+    while (Date.now() < until && !o.signal.aborted) {
+      const [mine] = await this.o.rows.lock(session, [name], LOCK_STEP_SECONDS);
       if (mine) return true;
     }
     return false;

@@ -2,7 +2,6 @@
 // keys, the ledger (created when missing), the endpoints and the deliverer.
 // The worker opens it at start; the redeliver command opens its own.
 import { createPool, type Logger } from '@dbfifo/fifo-core';
-import type { Pool } from 'mysql2/promise';
 import type { WebhookConfig } from '../config.ts';
 import { WebhookRows } from '../rows.ts';
 import { Deliverer, type DelivererOptions } from './deliverer.ts';
@@ -10,7 +9,6 @@ import { Endpoints } from './endpoints.ts';
 import type { TableKey } from './row-key.ts';
 
 export interface Delivery {
-  pool: Pool;
   rows: WebhookRows;
   tables: Map<string, TableKey>;
   endpoints: Endpoints;
@@ -25,32 +23,36 @@ export async function readTableKeys(rows: WebhookRows, tables: string[]): Promis
   return out;
 }
 
+/**
+ * `connections`: the pool for statements; `lockSessions`: the deliveries that
+ * may run at once (each holds one connection for its rows' locks).
+ */
 export async function openDelivery(
   config: WebhookConfig,
-  o: { log: Logger; connections: number } & Pick<DelivererOptions, 'counted' | 'retryIn'>,
+  o: { log: Logger; connections: number; lockSessions: number } & Pick<DelivererOptions, 'counted' | 'retryIn'>,
 ): Promise<Delivery> {
   const s = config.webhook;
-  const pool = createPool(config.db, { connectionLimit: o.connections });
+  const pools = { queries: createPool(config.db, { connectionLimit: o.connections }), locks: createPool(config.db, { connectionLimit: o.lockSessions }) };
+  const end = () => Promise.all([pools.queries.end(), pools.locks.end()]).then(() => undefined);
   try {
-    const rows = new WebhookRows(pool, s.ledgerTable);
+    const rows = new WebhookRows(pools, s.ledgerTable);
     const database = await rows.database();
     const tables = await readTableKeys(rows, s.tables);
     await rows.ensureLedger();
     const endpoints = new Endpoints(s);
     const deliverer = new Deliverer({ rows, endpoints, settings: s, scope: `${database}.${s.ledgerTable}`, counted: o.counted, retryIn: o.retryIn });
     return {
-      pool,
       rows,
       tables,
       endpoints,
       deliverer,
       async close() {
         endpoints.close();
-        await pool.end();
+        await end();
       },
     };
   } catch (e) {
-    await pool.end().catch(() => {});
+    await end().catch(() => {});
     throw e;
   }
 }
