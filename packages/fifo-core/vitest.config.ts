@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Integration tests share the one local MariaDB/Redis and a 2-core machine: run files one at a time.
 export default defineConfig({
   test: {
-    include: ['src/**/*.spec.ts', 'tests/**/*.test.ts'],
+    include: ['src/**/*.spec.ts', 'generators/**/*.spec.ts', 'tests/**/*.test.ts'],
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -23,6 +23,12 @@ export STATIC_OUT_DIR=${STATIC_OUT_DIR:-$DEMO_DIR/site}
 export STATIC_PREVIEW_PORT=${STATIC_PREVIEW_PORT:-8080}
 export STATIC_SITE_URL=${STATIC_SITE_URL:-http://127.0.0.1:$STATIC_PREVIEW_PORT}
 
+# webhook-worker: each change of the demo's orders table POSTed, signed, to a
+# local receiver that prints what it gets (tools/webhook-receiver).
+export WEBHOOK_DEMO_PORT=${WEBHOOK_DEMO_PORT:-8097}
+export WEBHOOK_URL=${WEBHOOK_URL:-http://127.0.0.1:$WEBHOOK_DEMO_PORT/hook}
+export WEBHOOK_SECRET=${WEBHOOK_SECRET:-demo-secret}
+
 # firewall-worker: as root, the ipset backend bans for real inside a network
 # namespace created here (never in this machine's own firewall); otherwise
 # dry-run, which only logs. FIREWALL_BACKEND / FIREWALL_NETNS set by the
@@ -41,26 +47,41 @@ else
   FIREWALL_DEMO_WHERE="$FIREWALL_BACKEND backend; bans logged below"
 fi
 
-DEMO_SCHEMAS="sql/sms/schema.sql sql/static/schema.sql sql/firewall/schema.sql"
-
+# Every use case's schema, a generated worker's too (nx g @dbfifo/fifo-core:worker
+# writes sql/<pipe>/schema.sql): each is safe to load again over itself.
 load_demo_schemas() {
   local file
-  for file in $DEMO_SCHEMAS; do
+  for file in sql/*/schema.sql; do
     tools/stack sql dbfifo <"$file" || { echo "loading $file failed" >&2; return 1; }
   done
 }
 
+# Workers besides the four of the demo (made with nx g @dbfifo/fifo-core:worker): served too.
+other_workers() {
+  local dir name
+  for dir in packages/*/; do
+    name=$(basename "$dir")
+    case "$name" in fifo-core|test-utils|sms-worker|static-gen|firewall-worker|webhook-worker) continue ;; esac
+    if grep -q '"serve"' "$dir/package.json" 2>/dev/null; then printf ' %s' "$name"; fi
+  done
+}
+
 print_demo_banner() {
+  local others
+  others=$(other_workers)
   cat <<BANNER
 
-dbfifo demo: three workers wait on pipes in $DBFIFO_PIPE_DIR (database dbfifo)
+dbfifo demo: the workers wait on pipes in $DBFIFO_PIPE_DIR (database dbfifo)
   SMS       pipe sms       texts go to the local Twilio API on 127.0.0.1:$TWILIO_LOCAL_PORT (printed below)
             tools/stack sql dbfifo -e "INSERT INTO sms_outbox (mobile, body) VALUES ('13113668891', 'hello')"
   pages     pipe static    HTML in $STATIC_OUT_DIR, served at $STATIC_SITE_URL
             tools/stack sql dbfifo -e "INSERT INTO news (slug, title, summary, body, author, status, published_at) VALUES ('hello', 'Hello', 'First', '<p>Hi</p>', 'me', 'published', NOW())"
   firewall  pipe firewall  $FIREWALL_DEMO_WHERE
             tools/stack sql dbfifo -e "INSERT INTO blacklist (address, reason) VALUES ('203.0.113.7', 'by hand')"
-  watch a pipe:  npx dbfifo watch <pipe>     Ctrl-C stops the workers; tools/stack down stops MariaDB and Redis.
+  webhook   pipe webhook   each change of orders POSTed to the receiver on 127.0.0.1:$WEBHOOK_DEMO_PORT (printed below)
+            tools/stack sql dbfifo -e "INSERT INTO orders (shop_id, order_no, total) VALUES (1, 'A-7', 12.50)"
+${others:+  also     $others (their tables: sql/<pipe>/schema.sql)
+}  watch a pipe:  npx dbfifo watch <pipe>     Ctrl-C stops the workers; tools/stack down stops MariaDB and Redis.
 
 BANNER
 }

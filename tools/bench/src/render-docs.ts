@@ -48,7 +48,7 @@ function rerunPhrase(name: string, worker: ScenarioResult | undefined): string {
 /** The workers' own sections, as their files in docs/bench/ have them now. */
 function workerBlock(figures: WorkerFigures[], worker: ScenarioResult | undefined): string {
   const parts = [
-    "### The workers' own benchmarks: texts/s, pages/s, bans/s",
+    "### The workers' own benchmarks: texts/s, pages/s, bans/s, deliveries/s",
     '',
     "These sections are included as written in each worker's own file in `docs/bench/`, read whenever this page is rendered (also by `npm run -w tools/bench docs`, which measures nothing). They are each worker's last saved run, not part of the runs of the scenarios above: other times, sizes and load, so compare them with the ratios inside each section, not with the figures above. `npm run bench -- worker` reruns them first (`npm run bench -w <worker>`) unless `BENCH_WORKER_RERUN=0`.",
     '',

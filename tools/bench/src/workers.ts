@@ -1,4 +1,4 @@
-// Each worker's own benchmark (sms-worker, static-gen, firewall-worker): how
+// Each worker's own benchmark (sms-worker, static-gen, firewall-worker, webhook-worker): how
 // the worker scenario reruns it, which marked sections of its docs/bench/*.md
 // docs/benchmarks.md includes, and its one headline figure. The sections are
 // read from those files whenever the page is rendered (also with --docs-only),
@@ -121,6 +121,25 @@ export const WORKER_BENCHES: WorkerBench[] = [
       const per = (rs: string[][]) => rs.map((r) => r[4]).join(' / ');
       if (!ipset?.[1] || !ipset[2] || !ns.length) return undefined;
       return `${per(burst('ipset'))} bans/s with ipset (iptables ${per(burst('iptables')) || '–'}) for bursts of ${ns.join(' / ')} single-row INSERTs${conns ? ` from ${conns} connections` : ''}, until every ban is applied; one reconcile batch ${per(batch('ipset'))} bans/s (ipset); INSERT → address in the kernel p50 ${ipset[1]} ms, p99 ${ipset[2]} ms (ipset).`;
+    },
+  },
+  {
+    name: 'webhook-worker',
+    pkg: '@dbfifo/webhook-worker',
+    doc: 'docs/bench/webhook-worker.md',
+    sections: ['webhook'],
+    measures: 'deliveries per second to a local receiver that answers at once, as a ratio to a bare HTTP client',
+    where: "on the shared stack's MariaDB (`tools/stack`, a private database), with the worker, the receiver and the inserting client in one Node process",
+    headline([s]) {
+      if (!s) return undefined;
+      const rows = tableRows(s);
+      const worker = row(rows, (c) => c.startsWith('deliveries/s'));
+      const bare = row(rows, (c) => c.startsWith('reference: bare HTTP client'));
+      const ratio = row(rows, (c) => c.startsWith('worker / bare-client'));
+      const burst = worker?.[0]?.match(/([\d,]+) rows inserted/)?.[1];
+      const runs = s.match(/Median of (\d+) runs/)?.[1];
+      if (!worker?.[1] || !bare?.[1] || !ratio?.[1]) return undefined;
+      return `${worker[1]} deliveries/s to a local receiver that answers at once (${burst ? `${burst} rows inserted` : 'a burst of rows'}${runs ? `; median of ${runs} runs` : ''}): ${ratio[1]}× a bare HTTP client posting the same bodies at the same concurrency (${bare[1]}/s).`;
     },
   },
 ];

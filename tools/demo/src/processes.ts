@@ -1,4 +1,4 @@
-// What `npm start` runs: the demo's two services and every worker package
+// What `npm start` runs: the demo's services and every worker package
 // (a package with a `serve` script), each as one node process, the way
 // systemd runs a worker in production (dbfifo@.service: node --import tsx
 // packages/<name>/src/main.ts). Not through `npm run` or the tsx CLI: each
@@ -59,6 +59,7 @@ export function demoProcesses(root: string, env: NodeJS.ProcessEnv): DemoProcess
     services: [
       { name: 'twilio-local', cwd: root, args: nodeArgs('tools/twilio-local/src/main.ts', '--port', env.TWILIO_LOCAL_PORT ?? '8089') },
       { name: 'preview', cwd: staticGen, args: nodeArgs(tsxScriptFile('static-gen', 'preview', preview)) },
+      { name: 'webhook-receiver', cwd: root, args: nodeArgs('tools/webhook-receiver/src/main.ts', '--port', env.WEBHOOK_DEMO_PORT ?? '8097') },
     ],
     workers: workerProcesses(root),
   };

@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../../..');
 const install = join(repo, 'tools/deploy/install');
 const PREFIX = '/opt/dbfifo';
-const WORKERS = ['sms-worker', 'static-gen', 'firewall-worker'];
+const WORKERS = ['sms-worker', 'static-gen', 'firewall-worker', 'webhook-worker'];
 
 let destdir: string;
 let firstRun: { stdout: string; stderr: string };
@@ -184,6 +184,7 @@ describe('install options', () => {
       'sms-worker': async () => (await import('@dbfifo/sms-worker')).loadSmsConfig,
       'static-gen': async () => (await import('@dbfifo/static-gen')).loadStaticConfig,
       'firewall-worker': async () => (await import('@dbfifo/firewall-worker')).loadFirewallConfig,
+      'webhook-worker': async () => (await import('@dbfifo/webhook-worker')).loadWebhookConfig,
     };
     for (const w of WORKERS) {
       const env = parseEnvironmentFile(await readFile(join(repo, 'tools/deploy/env', `${w}.env`), 'utf8'));

@@ -1,6 +1,6 @@
 // Worker side: fifo-core keeps its own ingest and relay benchmarks
 // (packages/fifo-core/bench, results in docs/bench/fifo-core.md), and each
-// worker its own (sms-worker, static-gen, firewall-worker: docs/bench/*.md).
+// worker its own (sms-worker, static-gen, firewall-worker, webhook-worker: docs/bench/*.md).
 // This scenario runs them rather than measuring the same things twice
 // (BENCH_WORKER_RERUN=0: it only includes their last figures). fifo-core's
 // sections are saved in this scenario's result; the workers' marked sections
@@ -34,7 +34,7 @@ export interface WorkerRerun {
 function npm(args: string[]): number | null {
   const env = { ...process.env };
   // The workers' scripts honour these: their figures must land in docs/bench/.
-  for (const out of ['STATIC_BENCH_OUT', 'FIREWALL_BENCH_OUT']) delete env[out];
+  for (const out of ['STATIC_BENCH_OUT', 'FIREWALL_BENCH_OUT', 'WEBHOOK_BENCH_OUT']) delete env[out];
   const r = spawnSync('npm', args, { cwd: repoRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
   return r.status;
 }
@@ -68,7 +68,7 @@ export async function workerSide(stack: StackEnv, config: BenchConfig): Promise<
     },
     method: [
       "Measured by fifo-core's own benchmarks, run by this scenario (`npm run bench:ingest -w @dbfifo/fifo-core`, `bench:relay`); their method and figures are included as written in [docs/bench/fifo-core.md](bench/fifo-core.md).",
-      "Each worker's figures are measured by its own benchmark, run by this scenario after fifo-core's (`npm run bench -w @dbfifo/sms-worker`, `@dbfifo/static-gen`, `@dbfifo/firewall-worker`), and included below as written in its file in `docs/bench/`, with the sizes, method and load it states.",
+      `Each worker's figures are measured by its own benchmark, run by this scenario after fifo-core's (${WORKER_BENCHES.map((w) => `\`npm run bench -w ${w.pkg}\``).join(', ')}), and included below as written in its file in \`docs/bench/\`, with the sizes, method and load it states.`,
     ],
     include: included.join('\n\n'),
     notes,
