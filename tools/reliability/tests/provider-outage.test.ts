@@ -48,7 +48,7 @@ describe('the SMS provider fails every request', () => {
       const perBody = new Map<string, number>();
       for (const m of messages) perBody.set(m.body, (perBody.get(m.body) ?? 0) + 1);
       const duplicated = [...perBody.values()].filter((n) => n > 1).length;
-      const lost = rows.filter((r) => !perBody.has(r.body)).length;
+      const lost = rows.filter((r) => !perBody.has(String(r.body))).length;
       report('provider-outage', { outageSeconds: sizes.outageSeconds, ratePerSec: RATE, inserted, rows: rows.length, requestsDuringOutage, sentAfterMs, messages: messages.length, lost, duplicated, catchUps: worker.metrics.catchUps });
       expect(rows.length).toBe(inserted);
       expect(lost).toBe(0);
