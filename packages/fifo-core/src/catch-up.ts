@@ -9,12 +9,13 @@
 // - A trigger rings before its transaction commits, so a row whose doorbell
 //   was lost may still be uncommitted during that pass: the episode ends only
 //   with a pass that started `settleMs` after the last loss.
-// - A pass that fails, or reports `more`, runs again with backoff.
+// - A pass that fails, or reports `more`, is followed by the reconcile
+//   scheduler's next pass, which it runs soon with backoff.
 // - Each episode is logged once when it begins (warn, with its reason) and
 //   once when it ends (info, with what was lost per reason and what was fixed).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { Backoff } from './backoff.ts';
+import type { ReconcileReport } from './contract.ts';
 import type { ReconcileScheduler } from './reconcile-scheduler.ts';
 
 /** Why a doorbell may have been lost; the `reason` label of dbfifo_catchup_total. */
@@ -60,7 +61,6 @@ export class CatchUp {
   private episode: Episode | undefined;
   private loop: Promise<void> | undefined;
   private capacityWaiter: (() => void) | undefined;
-  private readonly backoff = new Backoff({ initialMs: 200, maxMs: 5000 });
 
   constructor(private readonly o: CatchUpOptions) {}
 
@@ -123,17 +123,20 @@ export class CatchUp {
       await this.waitCapacity();
       if (signal.aborted) return;
       const lossAt = this.lastLossAt;
-      const { report, startedAt } = await this.o.reconciler.runStartedAfter(lossAt, (at) => {
+      const ep = this.episode!;
+      let pass: { report: ReconcileReport | undefined; startedAt: number } | undefined = await this.o.reconciler.runStartedAfter(lossAt, (at) => {
         this.lastPassStartedAt = Math.max(this.lastPassStartedAt, at);
       });
-      const ep = this.episode!;
       ep.passes++;
-      ep.fixed += report?.fixed ?? 0;
-      if (!report || report.more) {
-        if (!(await this.backoff.wait(signal))) return;
-        continue;
+      ep.fixed += pass.report?.fixed ?? 0;
+      // Not everything in line yet: the scheduler runs the next pass soon, with backoff.
+      while (!pass.report || pass.report.more) {
+        pass = await this.o.reconciler.nextPass();
+        if (!pass || signal.aborted) return;
+        ep.passes++;
+        ep.fixed += pass.report?.fixed ?? 0;
       }
-      this.backoff.reset();
+      const startedAt = pass.startedAt;
       if (this.lastLossAt > lossAt) continue; // lost more while it ran
       const settleAt = lossAt + this.o.settleMs;
       if (startedAt >= settleAt) {

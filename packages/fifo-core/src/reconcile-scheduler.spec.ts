@@ -53,4 +53,14 @@ describe('ReconcileScheduler', () => {
     await s.stop();
     expect(n).toBe(1);
   });
+
+  it('a pass that reports more is followed by another soon, even with no interval', async () => {
+    let n = 0;
+    const s = new ReconcileScheduler(async () => ({ fixed: 1, more: ++n < 3 }), 0, () => {});
+    await s.start();
+    for (let i = 0; i < 100 && n < 3; i++) await sleep(20);
+    await sleep(300);
+    await s.stop();
+    expect(n).toBe(3); // two passes with more, one without: then only the interval (none) would run it
+  });
 });

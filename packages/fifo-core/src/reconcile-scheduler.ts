@@ -2,7 +2,11 @@
 // whenever catch-up asks. Passes never overlap: the next periodic pass is
 // scheduled only after the previous one finished, and a request while one
 // runs joins it, unless the caller needs a pass that *started* after a given
-// moment (a doorbell lost after a pass began is not covered by it).
+// moment (a doorbell lost after a pass began is not covered by it). A pass
+// that reports `more` (it stopped before everything was in line) is followed
+// or fails is followed by another soon, with backoff (200 ms doubling to 5 s),
+// whatever the interval.
+import { Backoff } from './backoff.ts';
 import type { ReconcileReport } from './contract.ts';
 
 export class ReconcileScheduler {
@@ -10,6 +14,8 @@ export class ReconcileScheduler {
   private current: Promise<ReconcileReport | undefined> | undefined;
   private currentStartedAt = 0;
   private stopped = false;
+  private readonly soon = new Backoff({ initialMs: 200, maxMs: 5000 });
+  private waiters: ((pass: { report: ReconcileReport | undefined; startedAt: number } | undefined) => void)[] = [];
   runs = 0;
 
   constructor(
@@ -30,15 +36,17 @@ export class ReconcileScheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.runs++;
-    this.currentStartedAt = Date.now();
+    const startedAt = (this.currentStartedAt = Date.now());
     this.current = this.pass()
       .catch((e: unknown) => {
         this.onError(e);
         return undefined;
       })
-      .finally(() => {
+      .then((report) => {
         this.current = undefined;
-        this.schedule();
+        this.schedule(report === undefined || report.more === true);
+        for (const w of this.waiters.splice(0)) w({ report, startedAt });
+        return report;
       });
     return this.current;
   }
@@ -56,9 +64,18 @@ export class ReconcileScheduler {
     return { report: await pass, startedAt };
   }
 
-  private schedule(): void {
-    if (this.stopped || this.intervalMs <= 0) return;
-    this.timer = setTimeout(() => void this.runNow(), this.intervalMs);
+  /** The next pass to end (the one running, or the next one started): undefined once stopped. */
+  nextPass(): Promise<{ report: ReconcileReport | undefined; startedAt: number } | undefined> {
+    if (this.stopped) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private schedule(soon: boolean): void {
+    if (this.stopped) return;
+    if (!soon) this.soon.reset();
+    const wait = soon ? Math.min(this.soon.next(), this.intervalMs > 0 ? this.intervalMs : Infinity) : this.intervalMs;
+    if (wait <= 0) return;
+    this.timer = setTimeout(() => void this.runNow(), wait);
     this.timer.unref();
   }
 
@@ -72,5 +89,6 @@ export class ReconcileScheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.current;
+    for (const w of this.waiters.splice(0)) w(undefined);
   }
 }
