@@ -3,28 +3,26 @@
 // reconcile, catch-up, metrics and graceful stop. Each piece lives in its own
 // file; this one only decides who talks to whom.
 import { setMaxListeners } from 'node:events';
-import { UnrecoverableError, type Worker as BullWorker, type Job } from 'bullmq';
+import { UnrecoverableError, type Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Batcher } from './batcher.ts';
 import { CatchUp, type CatchUpReason } from './catch-up.ts';
 import { queueNameFor, withDefinitionDefaults, type DatabaseConfig, type RuntimeConfig } from './config.ts';
-import { InvalidMessageError, PermanentError, type Helpers, type Message, type WorkerDefinition } from './contract.ts';
+import type { Helpers, Message, WorkerDefinition } from './contract.ts';
 import type { DeadLetterReason } from './codes.ts';
 import { DeadLetterFile } from './dead-letter.ts';
 import { directBatchRunner } from './direct-path.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { CallHelpers } from './call-helpers.ts';
-import { callHandler, outcomeOf } from './handler-call.ts';
+import { createConsumerPath } from './consumer-path.ts';
+import { createIntake } from './intake.ts';
 import { startMetricsServer, type MetricsServer } from './http-server.ts';
-import type { FrameEvent } from './line-framer.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { buildMessage, prepareMessage } from './message.ts';
 import { createMetrics, type WorkerMetricsSnapshot } from './metrics.ts';
 import { PendingSet } from './pending.ts';
 import { loadPipeControl } from './pipe-fcntl.ts';
 import { PipeReader } from './pipe-reader.ts';
 import { startConsumer } from './queue-consumer.ts';
-import { CATCH_UP_JOB, QueueRelay, type CatchUpJobData, type LineJobData, type RelayJobData } from './queue-relay.ts';
+import { QueueRelay } from './queue-relay.ts';
 import { ReconcileScheduler } from './reconcile-scheduler.ts';
 import { createRedis } from './redis.ts';
 import { CATCH_UP_KEY, createRelayPath, type RelayPath } from './relay-path.ts';
@@ -71,10 +69,10 @@ export function startWorker<C extends WorkerConfig, T>(
   const dead = new DeadLetterFile(rt.deadLetterFile, rt.pipe, (e) => log.error({ err: e }, 'cannot write dead-letter file'));
   const idPrefix = `${queueNameFor(rt.pipe)}:${Date.now().toString(36)}`;
   let seq = 0;
+  const nextId = () => `${idPrefix}:${++seq}`;
   const queueMode = rt.mode === 'queue';
   const readsPipe = !queueMode || rt.role !== 'consumer';
   const runsHandlers = !queueMode || rt.role !== 'relay';
-  const batchWorker = def.handleBatch !== undefined;
 
   let stopping = false;
   let reader: PipeReader | undefined;
@@ -117,7 +115,7 @@ export function startWorker<C extends WorkerConfig, T>(
           ? { slots: 1, batchMax: 1000, lingerMs: 0, run: (entries) => relayPath!.run(entries) }
           : {
               slots: rt.concurrency,
-              batchMax: batchWorker ? rt.batchMax : 1,
+              batchMax: def.handleBatch ? rt.batchMax : 1,
               lingerMs: rt.batchLingerMs,
               run: directBatchRunner({ def, pending, retry: rt.direct, helpersFor, metrics, log, deadLetter, gaveUp: giveUpToCatchUp, stopping: () => stopping }),
             }),
@@ -147,107 +145,25 @@ export function startWorker<C extends WorkerConfig, T>(
   }
 
   function catchUpMarker(): Message<T> {
-    return { raw: '', json: undefined, body: undefined as T, receivedAt: new Date(), id: `${idPrefix}:${++seq}`, pipe: rt.pipe, attempt: 1, merged: 1 };
+    return { raw: '', json: undefined, body: undefined as T, receivedAt: new Date(), id: nextId(), pipe: rt.pipe, attempt: 1, merged: 1 };
   }
 
-  function refuse(reason: string, raw: Buffer | string, detail?: string, id?: string): void {
-    metrics.invalid(reason);
-    log.warn({ reason, detail, msgId: id, deadLetter: rt.deadLetterFile }, 'line refused');
-    void dead.write(reason, raw, { detail, id });
-  }
-
-  /** Build and validate a message; undefined when refused. */
-  function accept(raw: string, receivedAt: Date, id: string, attempt = 1): { m: Message<T>; key?: string } | undefined {
-    const base = buildMessage(raw, { id, pipe: rt.pipe, receivedAt, attempt });
-    try {
-      const m = prepareMessage(def, base, helpersFor({ msgId: id }));
-      return { m, key: def.key?.(m) };
-    } catch (e) {
-      const code = e instanceof InvalidMessageError ? e.code : 'KEY_FAILED';
-      refuse(code.toLowerCase(), raw, (e as Error).message, id);
-      return undefined;
-    }
-  }
-
-  let overflowLogged = false;
-  /** Into the pending set: merged, added, or (past the bound) dropped for a catch-up or set aside. */
-  function track(m: Message<T>, key: string | undefined, now: number): void {
-    if (!queueMode && key !== undefined && catchUp?.awaitingPass && !pending.has(key)) {
-      metrics.dropped();
-      lost('pending_full', 1);
-      return;
-    }
-    const r = pending.add(m, key, now);
-    if (r === 'merged') metrics.merged();
-    if (r !== 'over') return;
-    if (key !== undefined && canCatchUp) {
-      metrics.dropped();
-      lost('pending_full', 1);
-      return;
-    }
-    if (!overflowLogged) log.error({ pending: pending.size, deadLetter: rt.deadLetterFile }, 'pending set full: messages that no reconcile can recover are set aside in the dead-letter file');
-    overflowLogged = true;
-    void dead.write('pending_full', m.raw, { id: m.id });
-  }
-
-  function takeFrames(frames: FrameEvent[], receivedAt: Date): void {
-    const now = receivedAt.getTime();
-    metrics.received(frames.length);
-    for (const f of frames) {
-      const id = `${idPrefix}:${++seq}`;
-      if (f.kind === 'refused') {
-        refuse(f.reason, f.raw, `${f.bytes} bytes`, id);
-        continue;
-      }
-      const a = accept(f.text, receivedAt, id);
-      if (a) track(a.m, a.key, now);
-    }
-    if (pending.size < pending.max / 2) overflowLogged = false;
-    dispatcher!.kick();
-  }
-
-  // Queue mode, consumer side: a batch worker's jobs running at once share one handler call.
-  const consumerBatches = batchWorker && runsHandlers && queueMode
-    ? new Batcher<string, Message<T>>(async (batch) => {
-        const keys = [...batch.keys()];
-        const messages = keys.map((k) => batch.get(k)!.reduce((older, newer) => def.merge?.(older, newer) ?? newer));
-        const end = metrics.batchStart(messages.length);
-        const results = await callHandler(def, messages, helpersFor({ batch: messages.length }));
-        end();
-        const out = new Map<string, Error>();
-        results.forEach((err, i) => {
-          if (err !== undefined) out.set(keys[i]!, err instanceof Error ? err : new Error(String(err)));
-        });
-        return out;
-      }, { max: rt.batchMax, quietMs: rt.batchLingerMs })
-    : undefined;
-
-  async function consume(job: Job<RelayJobData>): Promise<void> {
-    if (job.name === CATCH_UP_JOB) {
-      if (!catchUp) return;
-      const reasons = (job.data as CatchUpJobData).reasons ?? {};
-      for (const [reason, n] of Object.entries(reasons)) catchUp.lost(reason as CatchUpReason, n ?? 0);
-      await catchUp.settled();
-      return;
-    }
-    const data = job.data as LineJobData;
-    const a = accept(data.raw, new Date(data.receivedAt), job.id!, job.attemptsMade + 1);
-    if (!a) throw new PermanentError('refused by parse (dead-lettered)');
-    let err: unknown;
-    if (consumerBatches) {
-      err = await consumerBatches.add(a.key ?? `\u0000job:${job.id}`, a.m).then(() => undefined, (e: unknown) => e);
-    } else {
-      const h = helpersFor({ msgId: a.m.id, attempt: a.m.attempt });
-      const end = metrics.batchStart(1);
-      [err] = await callHandler(def, [a.m], h);
-      end();
-      if (err !== undefined && outcomeOf(err) !== 'rolled_back') h.log.error({ err, permanent: outcomeOf(err) === 'permanent' }, 'handler failed');
-    }
-    const outcome = outcomeOf(err);
-    metrics.outcome(outcome);
-    if (outcome === 'rolled_back') log.info({ msgId: a.m.id, reason: (err as Error).message }, 'row never became visible: counted as rolled back');
-    else if (outcome !== 'handled') throw err;
-  }
+  const intake = createIntake({
+    def,
+    rt,
+    pending,
+    metrics,
+    log,
+    dead,
+    helpersFor,
+    nextId,
+    // A relay tracks doorbells until its bound; the catch-up it owes runs elsewhere.
+    catchUpDue: () => !queueMode && catchUp?.awaitingPass === true,
+    canCatchUp,
+    lost,
+    kick: () => dispatcher!.kick(),
+  });
+  const consumerPath = runsHandlers && queueMode ? createConsumerPath({ def, rt, intake, metrics, log, helpersFor, catchUp }) : undefined;
 
   async function start(): Promise<void> {
     if (!def.handle && !def.handleBatch) throw new TypeError(`worker ${(def as { name: string }).name}: its definition needs handle(message) or handleBatch(messages)`);
@@ -265,12 +181,12 @@ export function startWorker<C extends WorkerConfig, T>(
       relay = new QueueRelay(rt.queue, redis);
       if (readsPipe) relayPath = createRelayPath({ relay, pending, metrics, log, pipe: rt.pipe, onOutage: () => canCatchUp && lost('redis_outage', 0) });
       metrics.setQueueDepth(() => relay!.depth());
-      if (runsHandlers) {
+      if (consumerPath) {
         consumer = startConsumer({
           cfg: rt.queue,
           connection: redis,
-          concurrency: batchWorker ? rt.concurrency * rt.batchMax : rt.concurrency,
-          process: consume,
+          concurrency: consumerPath.concurrency,
+          process: consumerPath.consume,
           onExhausted: (job, err) => {
             log.error({ msgId: job.id, attempts: job.attemptsMade, err: err.message, queue: rt.queue.name }, 'job failed for good: kept in the failed set');
             // A doorbell (it has a key) that failed for good: its row is still undone; catch up here.
@@ -290,7 +206,7 @@ export function startWorker<C extends WorkerConfig, T>(
         maxLineBytes: rt.maxLineBytes,
         pipeSize: rt.pipeSize,
         ...('missing' in control ? {} : { control }),
-        onFrames: takeFrames,
+        onFrames: intake.takeFrames,
         onFull: () => lost('pipe_full', 0),
         onError: (e) => log.error({ err: e }, 'pipe reader error'),
         onReopen: (reason) => log.warn({ reason }, 'pipe was removed or replaced under the worker: re-created and re-opened'),
@@ -348,7 +264,7 @@ export function startWorker<C extends WorkerConfig, T>(
       abort.abort();
       await within(consumer.close(true), 1000);
     }
-    await within(consumerBatches?.drain(), left());
+    await within(consumerPath?.drain(), left());
     if (!(await within(reconciler?.stop(), left()))) abort.abort();
     abort.abort();
     if (def.stop) await def.stop(helpers).catch((e: unknown) => log.error({ err: e }, 'worker stop() failed'));
