@@ -35,3 +35,5 @@ export { Backoff, backoffDelay, type BackoffOptions } from './backoff.ts';
 export { abortable, ABORTED } from './abortable.ts';
 export { SharedLock } from './lock.ts';
 export { Batcher, type BatcherOptions, type FlushFn } from './batcher.ts';
+export { Slots } from './slots.ts';
+export { QueuedLimiter, TokenBucket, type RateLimiter } from './rate-limit.ts';

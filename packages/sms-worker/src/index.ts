@@ -7,6 +7,5 @@ export { SMS_CODES, SmsError, InvalidNumberError, ProviderRefusedError, type Sms
 export { createTwilioClient, RebasedRequestClient, type TwilioClient } from './provider/twilio-client.ts';
 export { classify, TWILIO_PERMANENT_CODES, type Verdict } from './provider/classify.ts';
 export { normalisePhone, type Normalised } from './provider/phone.ts';
-export { TokenBucket, type RateLimiter } from './provider/rate-limit.ts';
 export { RedisRateLimiter, createRateLimiter, type RedisRateLimiterOptions } from './provider/redis-rate-limit.ts';
 export { Breaker, type BreakerOptions } from './provider/breaker.ts';

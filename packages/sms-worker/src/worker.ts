@@ -9,7 +9,9 @@ import {
   Gauge,
   PermanentError,
   RolledBackError,
+  Slots,
   type BatchWorkerDefinition,
+  type RateLimiter,
   type ReadCommittedOutcome,
   type RuntimeDefaults,
 } from '@dbfifo/fifo-core';
@@ -20,10 +22,8 @@ import { parseSmsLine, type SmsLine } from './line.ts';
 import { SmsRows, type OutboxRow } from './rows.ts';
 import { Breaker } from './provider/breaker.ts';
 import { classify } from './provider/classify.ts';
-import type { RateLimiter } from './provider/rate-limit.ts';
 import { createRateLimiter } from './provider/redis-rate-limit.ts';
 import { Sender, toError, type RowResult } from './provider/sender.ts';
-import { SendSlots } from './provider/send-slots.ts';
 import { createTwilioClient } from './provider/twilio-client.ts';
 
 /** Counters a person (or a test) can read: what happened to the lines and rows. */
@@ -92,7 +92,7 @@ export function createSmsWorker(): SmsWorker {
         isOutage: (err) => classify(err).outage,
         log: h.log,
       });
-      sender = new Sender({ rows, client, limiter, slots: new SendSlots(sms.sendConcurrency), breaker, sms, twilio, batches: runtime.concurrency });
+      sender = new Sender({ rows, client, limiter, slots: new Slots(sms.sendConcurrency), breaker, sms, twilio, batches: runtime.concurrency });
       const b = breaker;
       new Gauge({
         name: 'dbfifo_sms_provider_down',

@@ -1,13 +1,11 @@
 // Sender edge cases that need control over time: a rate-limit wait that
 // outlives the claim, and a worker whose time zone differs from the server's.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger, createPool } from '@dbfifo/fifo-core';
+import { createLogger, createPool, Slots, type RateLimiter } from '@dbfifo/fifo-core';
 import type { Pool } from 'mysql2/promise';
 import { SmsRows } from '../src/rows.ts';
 import { Breaker } from '../src/provider/breaker.ts';
-import type { RateLimiter } from '../src/provider/rate-limit.ts';
 import { Sender } from '../src/provider/sender.ts';
-import { SendSlots } from '../src/provider/send-slots.ts';
 import { createTwilioClient } from '../src/provider/twilio-client.ts';
 import { FROM, outboxRows, smsFixture, type Fixture } from './fixture.ts';
 
@@ -43,7 +41,7 @@ function sender(limiter: RateLimiter): Sender {
   const c = fx.config();
   const client = createTwilioClient(c.twilio);
   const breaker = new Breaker({ failures: 5, cooldownMs: 100, cooldownMaxMs: 100, probe: () => client.messages.list({ limit: 1 }), isOutage: () => true, log });
-  return new Sender({ rows: new SmsRows(pool), client, limiter, slots: new SendSlots(4), breaker, sms: c.sms, twilio: c.twilio, batches: 1 });
+  return new Sender({ rows: new SmsRows(pool), client, limiter, slots: new Slots(4), breaker, sms: c.sms, twilio: c.twilio, batches: 1 });
 }
 
 async function pendingRow(body: string) {

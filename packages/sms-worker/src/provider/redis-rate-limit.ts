@@ -13,9 +13,8 @@
 // createRateLimiter (at the end) picks between this and the process's own.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { abortable, ABORTED, type Logger } from '@dbfifo/fifo-core';
+import { abortable, ABORTED, QueuedLimiter, TokenBucket, type Logger, type RateLimiter } from '@dbfifo/fifo-core';
 import { rateKey, rateScope, type SmsConfig } from '../config.ts';
-import { QueuedLimiter, TokenBucket, type RateLimiter } from './rate-limit.ts';
 
 // KEYS[1] grant list (newest first); ARGV[1] burst, ARGV[2] window ms.
 // Returns '0' (granted, recorded) or the ms to wait before asking again.

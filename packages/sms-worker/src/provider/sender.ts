@@ -6,7 +6,7 @@
 // circuit breaker stops requests and rows are given back: to 'pending' when
 // nothing went out, to 'unknown' when a request's fate is open.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay, Batcher, type Logger } from '@dbfifo/fifo-core';
+import { backoffDelay, Batcher, type Logger, type RateLimiter, type Slots } from '@dbfifo/fifo-core';
 import type { SmsSettings, TwilioConfig } from '../config.ts';
 import { InvalidNumberError, ProviderRefusedError, SmsError } from '../errors.ts';
 import type { Claimed, OutboxRow, SentRecord, SmsRows } from '../rows.ts';
@@ -14,8 +14,6 @@ import type { Breaker } from './breaker.ts';
 import { classify, type Verdict } from './classify.ts';
 import { firstUnrecorded, recentMatches, type LookupTarget } from './lookup.ts';
 import { normalisePhone } from './phone.ts';
-import type { RateLimiter } from './rate-limit.ts';
-import type { SendSlots } from './send-slots.ts';
 import type { TwilioClient } from './twilio-client.ts';
 
 const CLAIM_LOST = Symbol('claim lost');
@@ -28,7 +26,7 @@ export interface SenderDeps {
   rows: SmsRows;
   client: TwilioClient;
   limiter: RateLimiter;
-  slots: SendSlots;
+  slots: Slots;
   breaker: Breaker;
   sms: SmsSettings;
   twilio: TwilioConfig;

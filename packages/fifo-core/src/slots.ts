@@ -1,7 +1,8 @@
-// At most SMS_SEND_CONCURRENCY requests to the provider at once in this
-// process, however many batches are claimed: the number of connections the
-// provider sees. Waiters are served in arrival order.
-export class SendSlots {
+// At most `size` of something at once in this process (requests to a
+// provider or an endpoint, however many batches are running): a counting
+// semaphore whose waiters are served in arrival order and may give up when
+// their signal aborts.
+export class Slots {
   #free: number;
   readonly #waiters: (() => void)[] = [];
 

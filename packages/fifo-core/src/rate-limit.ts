@@ -1,12 +1,14 @@
-// The in-process limiter (SMS_RATE_SCOPE=process; the default in direct mode):
-// at most `burst` grants in any burst/ratePerSec seconds (burst 1: grants at
+// A rate limit for calls to something outside (a provider, an endpoint): at
+// most `burst` grants in any burst/ratePerSec seconds (burst 1: grants at
 // least 1/ratePerSec apart). Spacing is measured from when earlier grants
 // really happened, not when they were scheduled, so a caller that woke late
 // (busy event loop) cannot be followed by one that bunches up behind it.
-// Waiters are served in arrival order. ratePerSec 0 = no limit.
+// Waiters are served in arrival order. ratePerSec 0 = no limit. QueuedLimiter
+// is the rule with the wait left open, for a limiter shared through Redis
+// (sms-worker's RedisRateLimiter).
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** What the sender asks before every create request; process-local or shared (redis-rate-limit.ts). */
+/** What a caller asks before every request; process-local (TokenBucket) or shared (e.g. through Redis). */
 export interface RateLimiter {
   readonly limited: boolean;
   /** Resolves when this caller may send; rejects if `signal` aborts first. */

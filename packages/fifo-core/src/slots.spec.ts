@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { SendSlots } from './send-slots.ts';
+import { Slots } from './slots.ts';
 
-describe('SendSlots', () => {
+describe('Slots', () => {
   it('lets at most `size` holders run at once, and serves waiters in arrival order', async () => {
-    const slots = new SendSlots(3);
+    const slots = new Slots(3);
     let running = 0;
     let most = 0;
     const order: number[] = [];
@@ -22,7 +22,7 @@ describe('SendSlots', () => {
   });
 
   it('a waiter gives up on abort and its place goes to the next one', async () => {
-    const slots = new SendSlots(1);
+    const slots = new Slots(1);
     const release = await slots.take();
     const ac = new AbortController();
     const gaveUp = slots.take(ac.signal);
