@@ -107,7 +107,7 @@ export function headline(results: ScenarioResult[], workers: WorkerFigures[] = [
   }
   if (by('worker')) out.push("**Worker side**: fifo-core's own ingest and relay benchmarks, and each worker's own figures, included below under \"Worker side\".");
   for (const w of workers) {
-    const from = `its own benchmark, run ${w.runDate ?? 'of unknown date'}, under other load than the figures above`;
+    const from = `its own benchmark, run ${w.runDate ?? 'of unknown date'}${w.load ? `, load average ${w.load} at its end` : ''}`;
     out.push(
       w.headline
         ? `**${w.bench.name}** (${from}): ${w.headline}`
