@@ -61,9 +61,9 @@ describe('CatchUp', () => {
     expect(starts[1]!).toBeGreaterThan(starts[0]!);
   });
 
-  it('runs again with backoff while reconcile reports more, and waits for capacity', async () => {
+  it('runs again with backoff while reconcile reports more and fixes nothing, and waits for capacity', async () => {
     let capacity = false;
-    const { c, starts } = setup({ settleMs: 0, capacity: () => capacity, pass: async (n) => ({ fixed: 1, more: n < 3 }) });
+    const { c, starts } = setup({ settleMs: 0, capacity: () => capacity, pass: async (n) => ({ fixed: n < 3 ? 0 : 1, more: n < 3 }) });
     c.lost('handler_gave_up', 1);
     await sleep(30);
     expect(starts).toEqual([]);

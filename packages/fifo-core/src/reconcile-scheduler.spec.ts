@@ -63,4 +63,21 @@ describe('ReconcileScheduler', () => {
     await s.stop();
     expect(n).toBe(3); // two passes with more, one without: then only the interval (none) would run it
   });
+
+  it('after a pass that fixed something and has more, runs again at once; after one that fixed nothing, backs off', async () => {
+    const starts: number[] = [];
+    const fixedPerPass = [0, 0, 0, 5, 5, 0];
+    const s = new ReconcileScheduler(async () => {
+      starts.push(Date.now());
+      const fixed = fixedPerPass[starts.length - 1] ?? 0;
+      return { fixed, more: starts.length < fixedPerPass.length };
+    }, 0, () => {});
+    await s.start();
+    for (let i = 0; i < 200 && starts.length < fixedPerPass.length; i++) await sleep(20);
+    await s.stop();
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    expect(gaps[2]).toBeGreaterThanOrEqual(700); // three passes without progress: 200, 400, 800 ms
+    expect(gaps[3]).toBeLessThan(150); // progress: at once
+    expect(gaps[4]).toBeLessThan(150);
+  });
 });

@@ -3,9 +3,11 @@
 // scheduled only after the previous one finished, and a request while one
 // runs joins it, unless the caller needs a pass that *started* after a given
 // moment (a doorbell lost after a pass began is not covered by it). A pass
-// that reports `more` (it stopped before everything was in line) is followed
-// or fails is followed by another soon, with backoff (200 ms doubling to 5 s),
-// whatever the interval.
+// that reports `more` (it stopped before everything was in line) after fixing
+// something is followed by another at once; one that fixed nothing, or
+// failed, by another soon, with backoff (200 ms doubling to 5 s): a provider
+// or database still down is not asked every moment, and the first pass that
+// makes progress again resets that wait. The interval applies otherwise.
 import { Backoff } from './backoff.ts';
 import type { ReconcileReport } from './contract.ts';
 
@@ -44,7 +46,7 @@ export class ReconcileScheduler {
       })
       .then((report) => {
         this.current = undefined;
-        this.schedule(report === undefined || report.more === true);
+        this.schedule(report);
         for (const w of this.waiters.splice(0)) w({ report, startedAt });
         return report;
       });
@@ -70,12 +72,20 @@ export class ReconcileScheduler {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  private schedule(soon: boolean): void {
+  private schedule(report: ReconcileReport | undefined): void {
     if (this.stopped) return;
-    if (!soon) this.soon.reset();
-    const wait = soon ? Math.min(this.soon.next(), this.intervalMs > 0 ? this.intervalMs : Infinity) : this.intervalMs;
-    if (wait <= 0) return;
-    this.timer = setTimeout(() => void this.runNow(), wait);
+    const progress = report !== undefined && report.fixed > 0;
+    if (report?.more !== true && report !== undefined) {
+      this.soon.reset();
+      if (this.intervalMs > 0) this.arm(this.intervalMs);
+      return;
+    }
+    if (progress) this.soon.reset();
+    this.arm(progress ? 0 : Math.min(this.soon.next(), this.intervalMs > 0 ? this.intervalMs : Infinity));
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => void this.runNow(), ms);
     this.timer.unref();
   }
 
