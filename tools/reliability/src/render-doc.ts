@@ -143,6 +143,14 @@ relay could not reach Redis) makes the worker catch up from the rows at once.
   private Redis is down; the relay keeps taking lines off the pipe, holds them
   pending, and owes the consumers a catch-up that runs first when Redis is
   back. ${counts('redis-outage')}${reading('redis-outage')}
+- **The SMS provider failing every request** (\`tests/provider-outage.test.ts\`):
+  sms-worker in direct mode against the local Twilio-compatible API, which
+  answers 503 to everything for \`RELIABILITY_OUTAGE_SECONDS\` (30 in the full
+  suite) while 4 connections insert 100 texts a second. The breaker stops
+  calling the provider, the rows go back, and once it answers again the
+  catch-up sends them: asserts every text sent exactly once (one message per
+  row at the provider) within 10 s of the outage's end (\`sentAfterMs\`),
+  with no periodic reconcile. ${counts('provider-outage')}
 - In the kill case above the second part of the burst was inserted while no
   worker existed, and in the pipe case while the pipe did not exist: the
   inserts carried on (the counts show every item committed).
