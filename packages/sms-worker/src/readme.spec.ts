@@ -1,13 +1,11 @@
-import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+// Every variable this worker reads, every code it writes or fails a message
+// with, and every provider code it explains, has its row in the README.
+import { describeReadme } from '@dbfifo/test-utils';
 import { smsSpec, twilioSpec } from './config.ts';
+import { SMS_CODES } from './errors.ts';
+import { TWILIO_PERMANENT_CODES } from './provider/classify.ts';
 
-// Every variable this worker reads has a row, with its default, in the README's table.
-describe('README', () => {
-  const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  it.each(Object.values({ ...twilioSpec, ...smsSpec }).map((f) => [f.name, f.defaultText] as const))('documents %s', (name, def) => {
-    const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
-    expect(row, `${name} row`).toBeDefined();
-    if (def !== undefined) expect(row).toContain(`\`${def}\``);
-  });
+describeReadme(new URL('../README.md', import.meta.url), {
+  variables: Object.values({ ...twilioSpec, ...smsSpec }),
+  codes: [...Object.keys(SMS_CODES), ...Object.keys(TWILIO_PERMANENT_CODES)],
 });

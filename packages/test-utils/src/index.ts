@@ -7,3 +7,4 @@ export * from './bench-env.ts';
 export * from './private-redis.ts';
 export * from './flat-out.ts';
 export * from './stats.ts';
+export * from './readme-docs.ts';
