@@ -4,7 +4,7 @@
 // ban is in the kernel, and insert-to-kernel latency. Runs in a private
 // network namespace against the local stack's MariaDB.
 //   npm run bench -w packages/firewall-worker
-//   FIREWALL_BENCH_SIZES=1000,10000 FIREWALL_BENCH_LATENCY_SAMPLES=200 FIREWALL_BENCH_MAX_SECONDS=120 FIREWALL_BENCH_BACKENDS=ipset,iptables,dry-run
+//   FIREWALL_BENCH_SIZES=1000,10000 FIREWALL_BENCH_REPS=3 FIREWALL_BENCH_LATENCY_SAMPLES=200 FIREWALL_BENCH_MAX_SECONDS=120 FIREWALL_BENCH_BACKENDS=ipset,iptables,dry-run
 // Results: docs/bench/firewall-worker.md (FIREWALL_BENCH_OUT to write elsewhere); the latency and
 // bans-per-second sections sit between `<!-- bench:firewall-latency -->` and
 // `<!-- bench:firewall-bans -->` markers, which tools/bench includes in docs/benchmarks.md.
@@ -25,6 +25,8 @@ import { ringPipe } from '../tests/doorbells.ts';
 // A bench script, not the worker: its knobs come from here.
 const SIZES = benchInts('FIREWALL_BENCH_SIZES', [1000, 10_000]);
 const SAMPLES = benchInt('FIREWALL_BENCH_LATENCY_SAMPLES', 200);
+/** Interleaved repetitions of each burst size: no worker, then each backend, REPS times; medians are reported. */
+const REPS = benchInt('FIREWALL_BENCH_REPS', 3);
 const MAX_S = benchInt('FIREWALL_BENCH_MAX_SECONDS', 120);
 const CONNS = benchInt('FIREWALL_BENCH_CONNECTIONS', 4);
 // Unset: the worker's own default (FIREWALL_DEFAULTS, on its definition).
@@ -39,12 +41,13 @@ const out = benchString('FIREWALL_BENCH_OUT', resolve(here, '../../../../docs/be
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
-interface Row { backend: string; scenario: string; n: number; seconds: number; perSecond: number; note: string }
+interface Row { backend: string; scenario: string; n: number; rep: number; seconds: number; perSecond: number; note: string }
 const rows: Row[] = [];
 const latency: { backend: string; p50: number; p99: number; max: number; samples: number }[] = [];
-/** The INSERT phase per size with no worker attached (the doorbells find no reader), and per backend with one. */
-const bare = new Map<number, number>();
-interface Writers { backend: string; n: number; insertS: number; kernelLagS: number; missing: number }
+/** The INSERT phase per size and repetition with no worker attached (the doorbells find no reader), and per backend with one. */
+const bare = new Map<string, number>();
+const bareKey = (n: number, rep: number) => `${n}/${rep}`;
+interface Writers { backend: string; n: number; rep: number; insertS: number; kernelLagS: number; missing: number }
 const writers: Writers[] = [];
 
 /** A throw-away database with the schema, its doorbells ringing `pipe`. */
@@ -131,13 +134,13 @@ async function benchLatency(backend: string) {
 }
 
 /** The INSERT phase with the doorbells ringing a pipe nobody reads: what the writers cost without any worker. */
-async function benchNoWorker(n: number) {
+async function benchNoWorker(n: number, rep: number) {
   const pipe = uniquePipePath(`firewall-bench-bare-${n}`);
   await createPipe(pipe); // there, but no reader: fifo_write answers 'false' at once
   const { db, sql } = await database(`bare_${n}`, pipe);
   try {
     const s = await insertBurst(db.url, n);
-    bare.set(n, s);
+    bare.set(bareKey(n, rep), s);
     console.log('no worker', n, 'INSERT phase', s.toFixed(2), 's');
   } finally {
     await sql.end();
@@ -146,7 +149,7 @@ async function benchNoWorker(n: number) {
   }
 }
 
-async function benchBulk(backend: string, n: number) {
+async function benchBulk(backend: string, n: number, rep: number) {
   const w = await world(backend, `${backend}-${n}`);
   try {
     // 1. A burst: each row rings the pipe.
@@ -167,11 +170,11 @@ async function benchBulk(backend: string, n: number) {
       if (at === undefined) missing++;
       else last = Math.max(last, at);
     }
-    writers.push({ backend, n, insertS, kernelLagS: Math.max(0, last - inserted) / 1000, missing });
+    writers.push({ backend, n, rep, insertS, kernelLagS: Math.max(0, last - inserted) / 1000, missing });
     const batches = w.running.metrics.batches - batches0;
     const commands = w.stats.commands - commands0;
     rows.push({
-      backend, scenario: `doorbells (${CONNS} connections)`, n, seconds: s, perSecond: done / s,
+      backend, scenario: `doorbells (${CONNS} connections)`, n, rep, seconds: s, perSecond: done / s,
       note: `${lost > 0 ? `${lost} not applied within ${MAX_S} s; ` : ''}INSERT itself ${insertS.toFixed(2)} s; ${batches} batches, ${commands} firewall commands`,
     });
     console.log(backend, n, 'doorbells', (done / s).toFixed(0), '/s', `INSERT ${insertS.toFixed(2)} s`, `${batches} batches, ${commands} commands`, `all in the kernel ${(Math.max(0, last - inserted) / 1000).toFixed(2)} s after the last INSERT`, lost ? `(${lost} not applied)` : '');
@@ -181,7 +184,7 @@ async function benchBulk(backend: string, n: number) {
     const r = await w.fw.reconcile();
     const s2 = (performance.now() - t1) / 1000;
     const inKernel = (await w.fw.backend.list()).length;
-    rows.push({ backend, scenario: 'reconcile (one batch)', n, seconds: s2, perSecond: r.added / s2, note: `${inKernel} in the kernel afterwards` });
+    rows.push({ backend, scenario: 'reconcile (one batch)', n, rep, seconds: s2, perSecond: r.added / s2, note: `${inKernel} in the kernel afterwards` });
     console.log(backend, n, 'reconcile', (r.added / s2).toFixed(0), '/s', inKernel);
   } finally {
     await w.close();
@@ -190,17 +193,28 @@ async function benchBulk(backend: string, n: number) {
 
 ensureStack();
 for (const b of BACKENDS) await benchLatency(b);
-// Side by side per size: the writers alone, then with each backend's worker.
+// Side by side per size: the writers alone, then with each backend's worker, REPS times over.
+const loadBefore = os.loadavg();
 for (const n of SIZES) {
-  await benchNoWorker(n);
-  for (const b of BACKENDS) await benchBulk(b, n);
+  for (let rep = 0; rep < REPS; rep++) {
+    await benchNoWorker(n, rep);
+    for (const b of BACKENDS) await benchBulk(b, n, rep);
+  }
 }
 
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const median = (xs: number[]) => pct(xs, 50);
+/** "median (min–max)" over the repetitions, or the one value. */
+const spread = (xs: number[], d = 2) => (xs.length > 1 ? `${f(median(xs), d)} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})` : f(xs[0] ?? NaN, d));
+/** The repetitions of one backend, scenario and size. */
+const repsOf = (b: string, n: number, scenario: string) => rows.filter((r) => r.backend === b && r.n === n && r.scenario.startsWith(scenario));
+const writersOf = (b: string, n: number) => writers.filter((x) => x.backend === b && x.n === n);
+/** Per repetition, the INSERT phase over the no-worker phase run just before it. */
+const writerRatios = (b: string, n: number) => writersOf(b, n).map((x) => x.insertS / (bare.get(bareKey(n, x.rep)) ?? NaN));
 const md = `# firewall-worker benchmark
 
 Generated by \`npm run bench -w packages/firewall-worker\` (bench/firewall.bench.ts) on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Linux ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (a shared machine: other suites were running).
+Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Linux ${os.release()}, Node ${process.version}; load average before the bursts ${loadBefore.map((l) => l.toFixed(1)).join(' / ')}, at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min; the benchmark's own load included).
 Every firewall command runs as \`nsenter --net=/run/netns/<ns> …\` in a private namespace (FIREWALL_NETNS: one more exec per command than on a host without it).
 MariaDB is the local stack; the worker runs in direct mode, \`DBFIFO_CONCURRENCY=${CONCURRENCY}\`${TUNING.filter((k) => process.env[k]).map((k) => `, \`${k}=${process.env[k]}\``).join('')}.
 
@@ -219,25 +233,38 @@ ${latency.map((l) => `| ${l.backend} | ${f(l.p50)} | ${f(l.p99)} | ${f(l.max)} |
 *doorbells*: n single-row autocommit \`INSERT\`s into blacklist from ${CONNS} connections at once (each row rings the pipe); time from the first INSERT until every row is marked applied.
 *reconcile*: the kernel emptied behind the worker's back, then one \`reconcile()\` (\`ipset restore\` + \`swap\`, or \`iptables-restore --noflush\`).
 
+Each size ran ${REPS} time(s), interleaved (no worker, then each backend, then again): medians, with the range in brackets; the note is the median repetition's.
+
 | backend | scenario | n | seconds | bans/s | note |
 | --- | --- | ---: | ---: | ---: | --- |
-${rows.map((r) => `| ${r.backend} | ${r.scenario} | ${r.n} | ${f(r.seconds)} | ${f(r.perSecond, 0)} | ${r.note} |`).join('\n')}
+${SIZES.flatMap((n) => BACKENDS.flatMap((b) => ['doorbells', 'reconcile'].map((sc) => {
+  const rs = repsOf(b, n, sc);
+  const mid = [...rs].sort((x, y) => x.seconds - y.seconds)[Math.floor(rs.length / 2)];
+  return mid ? `| ${b} | ${mid.scenario} | ${n} | ${spread(rs.map((r) => r.seconds))} | ${spread(rs.map((r) => r.perSecond), 0)} | ${mid.note} |` : '';
+}))).filter(Boolean).join('\n')}
 
 ### What the worker costs the writers
 The same n single-row INSERTs from ${CONNS} connections with no worker attached (the doorbells ring a pipe nobody reads: \`fifo_write\`
 answers 'false' at once), then with each backend's worker; *last INSERT → all in the kernel*: from the moment the last INSERT
 returned until the command that put the last of the n bans in the kernel exited.
 
+The ratio is the median of each repetition's INSERT phase over the no-worker phase run just before it.
+
 | backend | n | INSERT phase s | no worker s | ratio | last INSERT → all in the kernel s |
 | --- | ---: | ---: | ---: | ---: | ---: |
-${writers.map((x) => `| ${x.backend} | ${x.n} | ${f(x.insertS)} | ${f(bare.get(x.n) ?? NaN)} | ${f(x.insertS / (bare.get(x.n) ?? NaN))} | ${x.missing ? `${x.missing} missing` : f(x.kernelLagS)} |`).join('\n')}
+${SIZES.flatMap((n) => BACKENDS.map((b) => {
+  const xs = writersOf(b, n);
+  const missing = xs.reduce((m, x) => m + x.missing, 0);
+  const alone = [...bare].filter(([k]) => k.startsWith(`${n}/`)).map(([, v]) => v);
+  return `| ${b} | ${n} | ${spread(xs.map((x) => x.insertS))} | ${spread(alone)} | ${spread(writerRatios(b, n))} | ${missing ? `${missing} missing` : spread(xs.map((x) => x.kernelLagS))} |`;
+})).join('\n')}
 
 ${ratios()}
 
 How to read the doorbell rows: the reader takes every line off the pipe at once; pending doorbells of one address merge, and
 the worker handles what is pending in batches (\`DBFIFO_CONCURRENCY=${CONCURRENCY}\` at once, up to \`DBFIFO_BATCH_MAX\` each): one
 locking read waits for the COMMIT of every row of the batch, then, one batch at a time, one read of their active bans, one
-\`ipset restore\` (or one listing and one \`iptables-restore --noflush\` per family) and one \`UPDATE … applied_at\`; while one
+request to the long-lived \`ipset -exist -\` session (or one listing and one \`iptables-restore --noflush\` per family) and one \`UPDATE … applied_at\`; while one
 batch changes the kernel the next one fills. "Not applied" counts rows still waiting at the cut-off (the periodic reconcile is
 off in this benchmark; a doorbell lost on a full pipe is caught up by the runtime's catch-up).
 <!-- /bench:firewall-bans -->
@@ -247,18 +274,19 @@ function ratios(): string {
   const lines: string[] = [];
   for (const b of BACKENDS) {
     for (const n of SIZES) {
-      const d = rows.find((r) => r.backend === b && r.n === n && r.scenario.startsWith('doorbells'));
-      const r = rows.find((x) => x.backend === b && x.n === n && x.scenario.startsWith('reconcile'));
-      if (d && r && d.perSecond > 0) lines.push(`- ${b}, n = ${n}: one reconcile batch applies bans ${(r.perSecond / d.perSecond).toFixed(1)}× as fast as the doorbell burst.`);
-      const x = writers.find((y) => y.backend === b && y.n === n);
-      const alone = bare.get(n);
-      if (x && alone && !x.missing) lines.push(`- ${b}, n = ${n}: the INSERT phase takes ${(x.insertS / alone).toFixed(2)}× as long as with no worker attached; every ban is in the kernel ${f(x.kernelLagS)} s after the last INSERT.`);
+      const d = median(repsOf(b, n, 'doorbells').map((r) => r.perSecond));
+      const r = median(repsOf(b, n, 'reconcile').map((x) => x.perSecond));
+      if (d > 0 && r > 0) lines.push(`- ${b}, n = ${n}: one reconcile batch applies bans ${(r / d).toFixed(1)}× as fast as the doorbell burst (medians).`);
+      const xs = writersOf(b, n);
+      if (xs.length && xs.every((x) => !x.missing)) {
+        lines.push(`- ${b}, n = ${n}: the INSERT phase takes ${spread(writerRatios(b, n))}× as long as with no worker attached; every ban is in the kernel ${f(Math.max(...xs.map((x) => x.kernelLagS)))} s after the last INSERT at the most.`);
+      }
     }
   }
   const lat = (b: string) => latency.find((l) => l.backend === b);
   const ip = lat('ipset'), it = lat('iptables'), dr = lat('dry-run');
-  if (ip && dr) lines.push(`- The kernel command is most of the latency: ipset p50 ${f(ip.p50)} ms vs dry-run (same path, no command) ${f(dr.p50)} ms.`);
-  if (ip && it) lines.push(`- iptables p50 / ipset p50 = ${(it.p50 / ip.p50).toFixed(1)} (check + add = two commands, versus one grouped \`ipset restore\`).`);
+  if (ip && dr) lines.push(`- The kernel's share of the latency: ipset p50 ${f(ip.p50)} ms vs dry-run (same path, no command) ${f(dr.p50)} ms.`);
+  if (ip && it) lines.push(`- iptables p50 / ipset p50 = ${(it.p50 / ip.p50).toFixed(1)} (a check and an add, two processes, versus one request to the long-lived ipset session).`);
   return lines.length ? `### Ratios\n${lines.join('\n')}` : '';
 }
 // Everything from "## History" on is written by hand (before/after comparisons): keep it.

@@ -12,7 +12,9 @@
 // that part is serialised: a batch's commit-wait (its slow part) is not.
 //
 // A kernel command is a process (fork + exec: a few ms of CPU, taken from
-// the database the writers are waiting on). A doorbell after a quiet moment
+// the database the writers are waiting on; the ipset backend's doorbells go
+// to one long-lived session instead, but each sync still reads and writes
+// the table). A doorbell after a quiet moment
 // is applied at once; after a sync of several addresses (a burst is under
 // way) the next one waits FIREWALL_BURST_GAP_MS, so doorbells gather
 // meanwhile and a burst costs one command per gap, not one per command time.
@@ -231,6 +233,7 @@ export class Firewall {
     this.timers.clearAll();
     await this.expiries.drain();
     await this.syncs.drain();
+    this.backend.close?.();
   }
 
   /** The row's address, or RefusedAddressError after closing the row with the reason. */

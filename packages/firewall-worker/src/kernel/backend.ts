@@ -36,6 +36,8 @@ export interface Backend {
   list(): Promise<string[]>;
   /** Remove the jump, chain and sets (tests, `--uninstall`); never called on a normal stop. */
   teardown(): Promise<void>;
+  /** Let go of what the backend keeps running between calls (the worker's stop); the kernel keeps its bans. */
+  close?(): void;
 }
 
 export interface FirewallNames {

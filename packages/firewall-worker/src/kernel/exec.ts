@@ -32,9 +32,14 @@ export interface RunnerOptions {
 
 const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** What runs a command inside the namespace (nothing without one); throws on a name `ip netns` would not make. */
+export function netnsPrefix(netns: string | undefined): string[] {
+  if (netns !== undefined && !NETNS_NAME.test(netns)) throw new Error(`invalid network namespace name ${JSON.stringify(netns)}`);
+  return netns ? ['nsenter', `--net=/run/netns/${netns}`] : [];
+}
+
 export function createRunner(o: RunnerOptions = {}): Runner {
-  if (o.netns !== undefined && !NETNS_NAME.test(o.netns)) throw new Error(`invalid network namespace name ${JSON.stringify(o.netns)}`);
-  const prefix = o.netns ? ['nsenter', `--net=/run/netns/${o.netns}`] : [];
+  const prefix = netnsPrefix(o.netns);
   return (argv, opts = {}) =>
     new Promise((resolve, reject) => {
       const full = [...prefix, ...argv];

@@ -6,6 +6,7 @@ import { normaliseAddress, type Address, type Family } from './address.ts';
 import { diff, type Backend, type Ban, type Changes, type FirewallNames, type ReplaceReport } from './backend.ts';
 import { ensureChain, ensureRule, removeChain } from './chain.ts';
 import type { Runner } from './exec.ts';
+import type { IpsetSession } from './ipset-session.ts';
 
 /** ipset's largest timeout (seconds); longer bans are stored without one and removed by the worker. */
 export const MAX_IPSET_TIMEOUT = 2_147_483;
@@ -21,6 +22,8 @@ export class IpsetBackend implements Backend {
   constructor(
     private readonly run: Runner,
     private readonly n: FirewallNames,
+    /** Where batches of bans and unbans go without a fork each; without one, an `ipset restore` per batch. */
+    private readonly session?: IpsetSession,
   ) {}
 
   setName(f: Family, suffix = ''): string {
@@ -50,17 +53,23 @@ export class IpsetBackend implements Backend {
   }
 
   /**
-   * One `ipset -exist restore` for the whole batch, both families: `-exist`
-   * makes an add of a present entry refresh its timeout and a del of a
-   * missing one a no-op. Texts are canonical (validated by
-   * normaliseAddress): safe as restore lines.
+   * The whole batch, both families, in one request to the session (or one
+   * `ipset -exist restore`): `-exist` makes an add of a present entry
+   * refresh its timeout and a del of a missing one a no-op. Texts are
+   * canonical (validated by normaliseAddress): safe as restore lines.
    */
   async apply(c: Changes): Promise<void> {
     const lines = [
       ...c.unban.map((a) => `del ${this.setName(a.family)} ${a.text}`),
       ...c.ban.map((b) => `add ${this.setName(b.address.family)} ${b.address.text} timeout ${ipsetTimeout(b.ttlSeconds)}`),
     ];
-    if (lines.length) await this.run(['ipset', '-exist', 'restore'], { input: `${lines.join('\n')}\n` });
+    if (!lines.length) return;
+    if (this.session) await this.session.run(lines);
+    else await this.run(['ipset', '-exist', 'restore'], { input: `${lines.join('\n')}\n` });
+  }
+
+  close(): void {
+    this.session?.close();
   }
 
   /**
