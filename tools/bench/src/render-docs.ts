@@ -34,10 +34,12 @@ function derivedNotes(r: ScenarioResult): string[] {
   ];
 }
 
-function rerunPhrase(name: string, worker: ScenarioResult | undefined): string {
+function rerunPhrase(name: string, worker: ScenarioResult | undefined, runDate: string | undefined): string {
   if (!worker) return 'not rerun: no worker scenario result is saved';
   const reruns = (worker.data as { workers?: WorkerRerun[] } | undefined)?.workers;
   const at = worker.machine.date;
+  // A file that says when it ran, later than the scenario finished: it was run on its own since.
+  if (runDate?.includes('T') && Date.parse(runDate) > Date.parse(at)) return `run on its own after the worker scenario of ${at}`;
   const r = reruns?.find((x) => x.name === name);
   if (r?.status === 0) return `rerun by the worker scenario of ${at}`;
   if (r) return `the worker scenario of ${at} tried to rerun it and it exited ${r.status}, so these are its last saved figures`;
@@ -56,7 +58,7 @@ function workerBlock(figures: WorkerFigures[], worker: ScenarioResult | undefine
       const b = f.bench;
       const load = f.load ? `load average at the end ${f.load} (its file's header)` : 'load in its run line below';
       const missing = f.missing.length ? ` Not found in the file: ${f.missing.map((m) => `\`<!-- bench:${m} -->\``).join(', ')}.` : '';
-      return `- **${b.name}** (${b.measures}): run ${f.runDate ?? 'of unknown date'}, ${rerunPhrase(b.name, worker)}; from [${b.doc.replace(/^docs\//, '')}](${b.doc.replace(/^docs\//, '')}) (\`npm run bench -w ${b.pkg}\`); measured ${b.where}; ${load}.${missing}`;
+      return `- **${b.name}** (${b.measures}): run ${f.runDate ?? 'of unknown date'}, ${rerunPhrase(b.name, worker, f.runDate)}; from [${b.doc.replace(/^docs\//, '')}](${b.doc.replace(/^docs\//, '')}) (\`npm run bench -w ${b.pkg}\`); measured ${b.where}; ${load}.${missing}`;
     }),
     '',
   ];

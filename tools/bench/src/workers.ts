@@ -150,7 +150,7 @@ export function readWorkerFigures(bench: WorkerBench): WorkerFigures {
   const found = bench.sections.map((n) => markedSection(doc, n));
   const sections = found.filter((s): s is string => s !== undefined);
   const inside = sections.join('\n');
-  const runDate = inside.match(/_Run (\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z)?)/)?.[1] ?? doc.match(/\bon (\d{4}-\d{2}-\d{2})\b/)?.[1];
+  const runDate = inside.match(/_Run (\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z)?)/)?.[1] ?? doc.match(/\bon (\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z)?)/)?.[1];
   const load = /load average/.test(inside) ? undefined : doc.match(/load average at the end ([\d.]+(?: \/ [\d.]+)*)/)?.[1];
   return {
     bench,
