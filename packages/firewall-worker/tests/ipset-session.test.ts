@@ -127,3 +127,30 @@ describe.skipIf(skip)('IpsetSession', () => {
     await expect(s.run([`add ${SET} 192.0.2.52 timeout 0`])).rejects.toThrow(/closed/);
   });
 });
+
+describe.skipIf(skip)('IpsetSession and a namespace made again under the same name', () => {
+  const net = new TestNet('renew');
+  afterAll(() => net.remove());
+
+  it('recycle() makes the next request enter the namespace as it is now', async () => {
+    await net.create();
+    const SET = 'dbfifo-renew-v4';
+    await net.inSrv('ipset', 'create', SET, 'hash:ip', 'family', 'inet', 'timeout', '0');
+    const s = new IpsetSession({ prefix: netnsPrefix(net.srv), timeoutMs: 5000 });
+    try {
+      await s.run([`add ${SET} 192.0.2.61 timeout 0`]);
+      // The namespace is deleted and made again under its name (its set with it).
+      await run('ip', ['netns', 'del', net.srv]);
+      await run('ip', ['netns', 'add', net.srv]);
+      await net.inSrv('ipset', 'create', SET, 'hash:ip', 'family', 'inet', 'timeout', '0');
+      // The running session still lives in the old namespace: the new set does not get this.
+      await s.run([`add ${SET} 192.0.2.62 timeout 0`]);
+      expect(await net.inSrv('ipset', 'save', SET)).not.toContain('192.0.2.62');
+      s.recycle();
+      await s.run([`add ${SET} 192.0.2.63 timeout 0`]);
+      expect(await net.inSrv('ipset', 'save', SET)).toContain('192.0.2.63');
+    } finally {
+      s.close();
+    }
+  });
+});

@@ -62,6 +62,16 @@ export class IpsetSession {
   /** Ends the session (the worker's stop): ipset exits at the end of its input. */
   close(): void {
     this.closed = true;
+    this.recycle();
+  }
+
+  /**
+   * Lets the running ipset finish what it was given and exit; the next
+   * request starts a new one. A session stays in the network namespace it
+   * entered, even after `ip netns del` and a new namespace of the same name:
+   * reconcile recycles it, so it follows the namespace as it is now.
+   */
+  recycle(): void {
     this.child?.stdin?.end();
     this.child = undefined;
   }
@@ -108,7 +118,8 @@ export class IpsetSession {
       if (p?.child === child) p.settle(new CommandError(this.argv, child.exitCode, `${p.stderr}${why}`));
     };
     child.on('error', (err) => gone(err.message));
-    child.on('exit', (code, signal) => gone(`ipset session ended (${signal ?? `exit ${code}`})`));
+    // 'close', not 'exit': by then everything it wrote to stderr has been read (a request it answered before exiting is settled already).
+    child.on('close', (code, signal) => gone(`ipset session ended (${signal ?? `exit ${code}`})`));
     return child;
   }
 

@@ -91,6 +91,8 @@ export class IpsetBackend implements Backend {
     await this.run(['ipset', '-exist', 'restore'], { input: `${lines.join('\n')}\n` });
     // The rules survive a swap, but not a flushed chain: put them back too.
     await this.setup();
+    // The next doorbell's session enters the namespace as it is now (see IpsetSession.recycle).
+    this.session?.recycle();
     return report;
   }
 
