@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadCliConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
-import { EXIT_CONFIG } from './run-main.ts';
+import { EXIT_CONFIG } from './errors.ts';
 import { LineFramer } from './line-framer.ts';
 import { openPipe } from './pipe-open.ts';
 import { listPipes, sendLine, SendError, pipeState } from './pipe-status.ts';

@@ -3,6 +3,9 @@
 // is what a bad environment produces: one error that lists every problem.
 export { PermanentError, InvalidMessageError } from './contract.ts';
 
+/** The exit code of a process that cannot start for its configuration (sysexits' EX_CONFIG): systemd's unit does not restart it. */
+export const EXIT_CONFIG = 78;
+
 /** Every missing or invalid configuration value, collected before anything starts. */
 export class ConfigError extends Error {
   override name = 'ConfigError';

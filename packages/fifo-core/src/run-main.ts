@@ -2,12 +2,12 @@
 //   runMain(smsWorker, (env) => loadSmsConfig(env));
 // Bad configuration → one clear list on stderr, exit 78 (EX_CONFIG).
 // SIGTERM/SIGINT → graceful stop → exit 0; a second signal exits at once.
-import { ConfigError } from './errors.ts';
+import { ConfigError, EXIT_CONFIG } from './errors.ts';
 import type { WorkerDefinition } from './contract.ts';
 import { createLogger } from './logger.ts';
 import { startWorker, type WorkerConfig } from './worker.ts';
 
-export const EXIT_CONFIG = 78;
+export { EXIT_CONFIG };
 
 export function formatConfigError(worker: string, e: ConfigError): string {
   return `${worker}: cannot start, fix these environment variables:\n${e.problems.map((p) => `  - ${p}`).join('\n')}\n`;

@@ -2,7 +2,7 @@
 // The SQL itself comes from generate.ts; creating and dropping from install.ts.
 import mysql, { type Connection } from 'mysql2/promise';
 import { loadTriggerCliConfig, redactUrl } from '../config.ts';
-import { ConfigError, TriggerError } from '../errors.ts';
+import { ConfigError, EXIT_CONFIG, TriggerError } from '../errors.ts';
 import { parseTriggerArgs, UsageError, type TriggerCommand } from './argv.ts';
 import { readTable, readTriggers, udfLoaded } from './catalog.ts';
 import type { CatalogTrigger } from './catalog-trigger.ts';
@@ -57,7 +57,7 @@ export async function triggerMain(argv: string[], env: NodeJS.ProcessEnv = proce
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     warn(e.message);
-    return 78;
+    return EXIT_CONFIG;
   }
   let conn: Connection;
   try {
