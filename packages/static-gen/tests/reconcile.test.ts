@@ -67,7 +67,8 @@ describe('reconcile', () => {
     const keep = join(t.outDir, 'news', 'keep.html');
     const edit = join(t.outDir, 'news', 'edit-me.html');
     const [keepBytes, editBytes] = [await readFile(keep, 'utf8'), await readFile(edit, 'utf8')];
-    const { mtime } = await stat(keep);
+    // The page's mtime to the µs (its row's updated_at): a Date would round it down to the ms, older than the row.
+    const mtime = Number((await stat(keep, { bigint: true })).mtimeNs) / 1e9;
     // What a rename without fsync can leave: the name and mtime made it to disk, the bytes did not (all or in part).
     await truncate(keep, 0);
     await truncate(edit, 100);
