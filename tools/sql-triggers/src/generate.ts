@@ -2,8 +2,7 @@
 // loaded into a throw-away database, so the generator sees the tables (and
 // the hand-written triggers it must follow) exactly as a user's server will,
 // then each block's command is planned as `dbfifo trigger add` would.
-import { readFile } from 'node:fs/promises';
-import { writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { parseTriggerArgs, planTriggers, readTable, readTriggers } from '@dbfifo/fifo-core/trigger';
 import { connect, createTestDatabase } from '@dbfifo/test-utils';
 import { findBlocks, replaceBlocks, withoutBlocks } from './blocks.ts';
@@ -21,6 +20,8 @@ export async function regenerate(file: string): Promise<string> {
     await db.load(stripped);
     const conn = await connect(db.url);
     try {
+      // Nothing is installed while planning: every block sees the hand-written triggers only.
+      const existing = await readTriggers(conn, db.name);
       const bodies: string[] = [];
       for (const b of blocks) {
         const [cmd, table, ...rest] = b.argv;
@@ -28,7 +29,7 @@ export async function regenerate(file: string): Promise<string> {
         const command = parseTriggerArgs(['add', `${db.name}.${table}`, ...rest]);
         if (command.cmd !== 'add') throw new Error('unreachable');
         const meta = await readTable(conn, db.name, table);
-        bodies.push(renderBlock(planTriggers(meta, command.options, await readTriggers(conn, db.name))));
+        bodies.push(renderBlock(planTriggers(meta, command.options, existing)));
       }
       return replaceBlocks(text, blocks, bodies);
     } finally {
@@ -36,6 +37,6 @@ export async function regenerate(file: string): Promise<string> {
     }
   } finally {
     await db.drop();
-    await import('node:fs/promises').then((fs) => fs.rm(stripped, { force: true }));
+    await rm(stripped, { force: true });
   }
 }

@@ -8,8 +8,8 @@ import { readTable, readTriggers, udfLoaded } from './catalog.ts';
 import type { CatalogTrigger } from './catalog-trigger.ts';
 import { drift, groupByPipe, headerOf, type PipeGroup } from './check.ts';
 import { doorbellExample } from './doorbell.ts';
-import { dryRunSql, planTriggers, sizeWarnings, type TriggerPlan } from './generate.ts';
-import { dbfifoTriggersOf, dropSql, FIFO_SO_MISSING, installTriggers, removeTriggers, requireFifoWrite } from './install.ts';
+import { dropTriggerSql, dryRunSql, planTriggers, sizeWarnings, type TriggerPlan } from './generate.ts';
+import { dbfifoTriggersOf, FIFO_SO_MISSING, installTriggers, removeTriggers, requireFifoWrite } from './install.ts';
 import { displayName, quoteIdent, sameSql } from './sql-text.ts';
 
 export const TRIGGER_USAGE = `usage: dbfifo trigger <command>   (connects with DBFIFO_ADMIN_URL, else DATABASE_URL)
@@ -137,7 +137,7 @@ async function remove(conn: Connection, c: Extract<TriggerCommand, { cmd: 'remov
     return 0;
   }
   if (c.dryRun) {
-    for (const t of ours) say(`${dropSql(t)};`);
+    for (const t of ours) say(`${dropTriggerSql(t.schema, t.name)};`);
     return 0;
   }
   await removeTriggers(conn, ours);

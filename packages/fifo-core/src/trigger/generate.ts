@@ -121,21 +121,25 @@ export function planTriggers(meta: TableMeta, o: TriggerOptions, existing: Catal
       .filter((t) => t !== own && t.timing === 'AFTER' && t.event.toLowerCase() === op)
       .sort((a, b) => a.order - b.order)
       .at(-1);
-    const body = triggerBody(meta, o, op);
-    const qualified = quoteQualified(meta.schema, name);
-    plans.push({
-      event: op,
-      schema: meta.schema,
-      table: meta.name,
-      name,
-      follows: before?.name,
-      body,
-      createSql: `CREATE TRIGGER ${qualified} AFTER ${op.toUpperCase()} ON ${quoteQualified(meta.schema, meta.name)} FOR EACH ROW${before ? ` FOLLOWS ${quoteIdent(before.name)}` : ''}\n${body}`,
-      dropSql: `DROP TRIGGER IF EXISTS ${qualified}`,
-    });
+    const trigger = { event: op, schema: meta.schema, table: meta.name, name, follows: before?.name, body: triggerBody(meta, o, op) };
+    plans.push({ ...trigger, createSql: createTriggerSql(trigger), dropSql: dropTriggerSql(meta.schema, name) });
   }
   if (problems.length > 0) throw new TriggerError(problems);
   return plans;
+}
+
+/** A name in `schema`, or unqualified (undefined: a schema file, loaded into whichever database the user picks). */
+const nameIn = (schema: string | undefined, name: string) => (schema === undefined ? quoteIdent(name) : quoteQualified(schema, name));
+
+/** The one CREATE TRIGGER text of a plan: `add` installs it, `--dry-run` prints it, schema files carry it (`inSchema` false). */
+export function createTriggerSql(p: Omit<TriggerPlan, 'createSql' | 'dropSql'>, inSchema = true): string {
+  const schema = inSchema ? p.schema : undefined;
+  return `CREATE TRIGGER ${nameIn(schema, p.name)} AFTER ${p.event.toUpperCase()} ON ${nameIn(schema, p.table)} FOR EACH ROW${p.follows ? ` FOLLOWS ${quoteIdent(p.follows)}` : ''}\n${p.body}`;
+}
+
+/** The one DROP TRIGGER text: of a plan, of an installed trigger, or in a schema file (`schema` undefined). */
+export function dropTriggerSql(schema: string | undefined, name: string): string {
+  return `DROP TRIGGER IF EXISTS ${nameIn(schema, name)}`;
 }
 
 /** What --dry-run prints: loadable with the mariadb client. */

@@ -3,7 +3,7 @@
 export { GENERATOR_VERSION, TRIGGER_EVENTS, type TriggerEvent, type TriggerOptions, type TriggerHeader } from './options.ts';
 export type { TableMeta, ColumnMeta } from './table-meta.ts';
 export { readTable, readTriggers, udfLoaded } from './catalog.ts';
-export { planTriggers, triggerBody, dryRunSql, optionProblems, sizeWarnings, type TriggerPlan } from './generate.ts';
+export { planTriggers, createTriggerSql, dropTriggerSql, triggerBody, dryRunSql, optionProblems, sizeWarnings, type TriggerPlan } from './generate.ts';
 export { doorbellParts, doorbellSql, doorbellExample } from './doorbell.ts';
 export { installTriggers, requireFifoWrite } from './install.ts';
 export { quoteIdent, quoteQualified, sqlString } from './sql-text.ts';

@@ -6,7 +6,7 @@ import type { Connection } from 'mysql2/promise';
 import { TriggerError } from '../errors.ts';
 import { isDbfifo, pipeOf, type CatalogTrigger } from './catalog-trigger.ts';
 import { udfLoaded } from './catalog.ts';
-import type { TriggerPlan } from './generate.ts';
+import { dropTriggerSql, type TriggerPlan } from './generate.ts';
 import { displayName, quoteIdent, quoteQualified } from './sql-text.ts';
 
 export const FIFO_SO_MISSING =
@@ -66,17 +66,13 @@ export function dbfifoTriggersOf(triggers: CatalogTrigger[], table: string, pipe
   return triggers.filter((t) => t.table === table && isDbfifo(t) && (pipe === undefined || pipeOf(t) === pipe));
 }
 
-export function dropSql(t: CatalogTrigger): string {
-  return `DROP TRIGGER IF EXISTS ${quoteQualified(t.schema, t.name)}`;
-}
-
 /** Drops the given dbfifo triggers; refuses anything without dbfifo's marker. */
 export async function removeTriggers(conn: Connection, triggers: CatalogTrigger[]): Promise<void> {
   const problems: string[] = [];
   for (const t of triggers) {
     if (!isDbfifo(t)) throw new Error(`refusing to drop ${t.name}: not a dbfifo trigger`); // callers filter; a guard, not a path
     try {
-      await conn.query(dropSql(t));
+      await conn.query(dropTriggerSql(t.schema, t.name));
     } catch (e) {
       problems.push(`could not drop ${quoteIdent(t.name)}: ${(e as { sqlMessage?: string }).sqlMessage ?? (e as Error).message}`);
     }
