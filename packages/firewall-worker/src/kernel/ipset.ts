@@ -22,8 +22,8 @@ export class IpsetBackend implements Backend {
   constructor(
     private readonly run: Runner,
     private readonly n: FirewallNames,
-    /** Where batches of bans and unbans go without a fork each; without one, an `ipset restore` per batch. */
-    private readonly session?: IpsetSession,
+    /** Where batches of bans and unbans go, without a fork each. */
+    private readonly session: IpsetSession,
   ) {}
 
   setName(f: Family, suffix = ''): string {
@@ -53,23 +53,21 @@ export class IpsetBackend implements Backend {
   }
 
   /**
-   * The whole batch, both families, in one request to the session (or one
-   * `ipset -exist restore`): `-exist` makes an add of a present entry
-   * refresh its timeout and a del of a missing one a no-op. Texts are
-   * canonical (validated by normaliseAddress): safe as restore lines.
+   * The whole batch, both families, in one request to the session:
+   * `-exist` makes an add of a present entry refresh its timeout and a del
+   * of a missing one a no-op. Texts are canonical (validated by
+   * normaliseAddress): safe as restore lines.
    */
   async apply(c: Changes): Promise<void> {
     const lines = [
       ...c.unban.map((a) => `del ${this.setName(a.family)} ${a.text}`),
       ...c.ban.map((b) => `add ${this.setName(b.address.family)} ${b.address.text} timeout ${ipsetTimeout(b.ttlSeconds)}`),
     ];
-    if (!lines.length) return;
-    if (this.session) await this.session.run(lines);
-    else await this.run(['ipset', '-exist', 'restore'], { input: `${lines.join('\n')}\n` });
+    if (lines.length) await this.session.run(lines);
   }
 
   close(): void {
-    this.session?.close();
+    this.session.close();
   }
 
   /**
@@ -92,7 +90,7 @@ export class IpsetBackend implements Backend {
     // The rules survive a swap, but not a flushed chain: put them back too.
     await this.setup();
     // The next doorbell's session enters the namespace as it is now (see IpsetSession.recycle).
-    this.session?.recycle();
+    this.session.recycle();
     return report;
   }
 
