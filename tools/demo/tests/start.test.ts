@@ -3,11 +3,10 @@
 // what a terminal sends: SIGINT to the whole foreground process group (npm,
 // and whatever it runs in that group).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, stackEnv, tempDir, waitFor } from '@dbfifo/test-utils';
+import { freePort, repoRoot, stackEnv, tempDir, waitFor } from '@dbfifo/test-utils';
 
 const WORKERS = ['sms-worker', 'static-gen', 'firewall-worker'];
 const TAG = `npm-start-test-${process.pid}`;
@@ -29,14 +28,6 @@ let db: mysql.Connection;
 let tmp: string;
 let netns: string;
 const runs: NpmStart[] = [];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function npmStart(extraEnv: Record<string, string>): Promise<NpmStart> {
   const env = {

@@ -5,13 +5,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStack, repoRoot, uniquePipePath, waitFor, tempDir, type StackEnv } from '@dbfifo/test-utils';
+import { ensureStack, freePort, repoRoot, uniquePipePath, waitFor, tempDir, type StackEnv } from '@dbfifo/test-utils';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
@@ -37,16 +36,6 @@ let redis: ChildProcess | undefined;
 let queue: Queue | undefined;
 let db: mysql.Connection | undefined;
 const procs = new Map<string, ChildProcess>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function workerEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return {

@@ -3,12 +3,11 @@
 // state folder and pipe directory hold quotes and a backslash.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, type StackEnv } from '@dbfifo/test-utils';
+import { repoRoot, tempDir, type StackEnv } from '@dbfifo/test-utils';
 
 const stackTool = join(repoRoot, 'tools/stack');
 
@@ -55,7 +54,7 @@ describe('env and env.json of a stack whose paths hold quotes and a backslash', 
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'dbfifo-stack-'));
+    tmp = tempDir('dbfifo-stack-'); // removed after this file's afterAll has stopped the stack
     // mariadb-install-db (a shell script) cannot take a space or a backslash
     // in its data directory; quotes it can. The pipe directory is only handed
     // to the server's environment, so it gets the backslash.
@@ -69,7 +68,6 @@ describe('env and env.json of a stack whose paths hold quotes and a backslash', 
 
   afterAll(async () => {
     if (env) execFileSync(stackTool, ['down'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
   it('env.json is valid JSON that gives the paths back exactly', () => {
