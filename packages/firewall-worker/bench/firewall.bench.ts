@@ -15,7 +15,7 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RowDataPacket } from 'mysql2/promise';
 import { createLogger, startWorker } from '@dbfifo/fifo-core';
-import { benchChoices, benchInt, benchInts, benchString, connect, createPipe, createTestDatabase, ensureStack, removePipe, uniquePipePath } from '@dbfifo/test-utils';
+import { benchChoices, benchInt, benchInts, benchString, connect, createPipe, createTestDatabase, ensureStack, median, removePipe, summarize, uniquePipePath } from '@dbfifo/test-utils';
 import type { Connection } from 'mysql2/promise';
 import { loadFirewallConfig } from '../src/config.ts';
 import type { Changes } from '../src/kernel/backend.ts';
@@ -39,7 +39,6 @@ const here = fileURLToPath(import.meta.url);
 const schema = resolve(here, '../../../../sql/firewall/schema.sql');
 const out = benchString('FIREWALL_BENCH_OUT', resolve(here, '../../../../docs/bench/firewall-worker.md'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 interface Row { backend: string; scenario: string; n: number; rep: number; seconds: number; perSecond: number; note: string }
 const rows: Row[] = [];
@@ -126,8 +125,9 @@ async function benchLatency(backend: string) {
       while (!w.bannedAt.has(a) && Date.now() < deadline) await sleep(0.2);
       if (w.bannedAt.has(a)) xs.push(w.bannedAt.get(a)! - t0);
     }
-    latency.push({ backend, p50: pct(xs, 50), p99: pct(xs, 99), max: Math.max(...xs), samples: xs.length });
-    console.log(backend, 'latency ms p50/p99', pct(xs, 50).toFixed(2), pct(xs, 99).toFixed(2), `(${xs.length}/${SAMPLES})`);
+    const { p50, p99, max } = summarize(xs);
+    latency.push({ backend, p50, p99, max, samples: xs.length });
+    console.log(backend, 'latency ms p50/p99', p50.toFixed(2), p99.toFixed(2), `(${xs.length}/${SAMPLES})`);
   } finally {
     await w.close();
   }
@@ -203,7 +203,6 @@ for (const n of SIZES) {
 }
 
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
-const median = (xs: number[]) => pct(xs, 50);
 /** "median (min–max)" over the repetitions, or the one value. */
 const spread = (xs: number[], d = 2) => (xs.length > 1 ? `${f(median(xs), d)} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})` : f(xs[0] ?? NaN, d));
 /** The repetitions of one backend, scenario and size. */

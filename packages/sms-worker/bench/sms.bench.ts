@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger, startWorker } from '@dbfifo/fifo-core';
-import { benchInt, repoRoot, waitFor } from '@dbfifo/test-utils';
+import { benchInt, median, repoRoot, summarize, waitFor } from '@dbfifo/test-utils';
 import { smsFixture } from '../tests/fixture.ts';
 import { createSmsWorker } from '../src/worker.ts';
 import { createTwilioClient } from '../src/provider/twilio-client.ts';
@@ -19,15 +19,6 @@ const RUNS = benchInt('SMS_BENCH_RUNS', 3);
 const CONCURRENCY = String(benchInt('SMS_BENCH_CONCURRENCY', 16));
 const OUT = resolve(repoRoot, 'docs/bench/sms-worker.md');
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 
 // A big multi-row INSERT commits after its first doorbells ring: give rows time to show.
 // The worker's own runtime defaults (DBFIFO_CONCURRENCY batches, DBFIFO_BATCH_MAX); SMS_SEND_CONCURRENCY
@@ -75,10 +66,11 @@ try {
     await waitFor(() => fx.api.messages().length >= LATENCY_ROWS, { timeoutMs: 60_000, message: 'latency texts' });
     const arrivals = new Map(fx.api.messages().map((m) => [m.body, m.createdAt.getTime()]));
     const lat = [...started].map(([body, t]) => arrivals.get(body)! - t);
-    p50s.push(pct(lat, 50));
-    p99s.push(pct(lat, 99));
+    const { p50, p99 } = summarize(lat);
+    p50s.push(p50);
+    p99s.push(p99);
     await w.stop();
-    console.log(`run ${run}: ${(ROWS / secs).toFixed(0)} sends/s (SDK alone ${sdkOnly[sdkOnly.length - 1]!.toFixed(0)}/s); latency p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms`);
+    console.log(`run ${run}: ${(ROWS / secs).toFixed(0)} sends/s (SDK alone ${sdkOnly[sdkOnly.length - 1]!.toFixed(0)}/s); latency p50 ${p50} ms, p99 ${p99} ms`);
   }
 } finally {
   await fx.close();

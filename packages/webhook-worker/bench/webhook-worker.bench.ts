@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { resolve } from 'node:path';
-import { benchInt, benchString, repoRoot, waitFor } from '@dbfifo/test-utils';
+import { benchInt, benchString, median, repoRoot, waitFor } from '@dbfifo/test-utils';
 import { webhookFixture } from '../tests/fixture.ts';
 
 const ROWS = benchInt('WEBHOOK_BENCH_ROWS', 5000);
@@ -20,11 +20,6 @@ const CONCURRENCY = benchInt('WEBHOOK_BENCH_CONCURRENCY', 16);
 const RUNS = benchInt('WEBHOOK_BENCH_RUNS', 3);
 const OUT = benchString('WEBHOOK_BENCH_OUT', resolve(repoRoot, 'docs/bench/webhook-worker.md'));
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** A receiver that reads each body and answers 204 at once; counts what it got. */

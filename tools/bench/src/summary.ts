@@ -1,6 +1,7 @@
 // The few sentences at the top of docs/benchmarks.md (and the README's
 // headline), computed from the saved results so they never drift from the tables.
 import type { ScenarioResult } from './results.ts';
+import { median } from '@dbfifo/test-utils';
 import { fmt } from './results.ts';
 import type { WorkerFigures } from './workers.ts';
 
@@ -9,10 +10,6 @@ interface TriggerFigure { variant: string; perRow: number }
 interface BulkPass { reader: string; rep?: number; rows: number; ok: number; failed: number; received: number; missing: number; duplicates: number; perSecond: number }
 interface FaultPhase { fault: string; rep: number; phase: 'baseline' | 'fault'; p99: number; max: number; caughtUpMs: number; lost: number; duplicated: number }
 
-const med = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.ceil(s.length / 2) - 1]! : Number.NaN;
-};
 const span = (xs: number[], d = 0) => `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`;
 
 /** `workers`: each worker's own benchmark as read from docs/bench/*.md (one line each). */
@@ -87,7 +84,7 @@ export function headline(results: ScenarioResult[], workers: WorkerFigures[] = [
       const rates = ps.map((p) => p.perSecond);
       const ratios = ps.map((p) => p.perSecond / (rawOf(p) ?? Number.NaN)).filter(Number.isFinite);
       const sum = (k: 'missing' | 'duplicates' | 'failed') => fmt(ps.reduce((a, p) => a + p[k], 0));
-      return `${r} reader ${fmt(med(rates))} messages/s (range ${span(rates)}${r !== 'raw' && ratios.length ? `; ×${med(ratios).toFixed(2)} the raw reader's rate` : ''}), ${sum('missing')} lost, ${sum('duplicates')} duplicated, ${sum('failed')} answered 'false'`;
+      return `${r} reader ${fmt(median(rates))} messages/s (range ${span(rates)}${r !== 'raw' && ratios.length ? `; ×${median(ratios).toFixed(2)} the raw reader's rate` : ''}), ${sum('missing')} lost, ${sum('duplicates')} duplicated, ${sum('failed')} answered 'false'`;
     });
     out.push(`**Bulk signalling** (${fmt(bulk[0]!.rows)} rows per statement, ${Math.max(...bulk.map((p) => p.rep ?? 1))} interleaved repetitions; medians): ${parts.join('; ')}.`);
   }
@@ -95,13 +92,13 @@ export function headline(results: ScenarioResult[], workers: WorkerFigures[] = [
   if (faults?.length) {
     const parts = [...new Set(faults.map((p) => p.fault))].map((fault) => {
       const of = (kind: 'baseline' | 'fault') => faults.filter((p) => p.fault === fault && p.phase === kind);
-      const base = med(of('baseline').map((p) => p.p99));
-      const hurt = med(of('fault').map((p) => p.p99));
+      const base = median(of('baseline').map((p) => p.p99));
+      const hurt = median(of('fault').map((p) => p.p99));
       const slowest = Math.max(...of('fault').map((p) => p.max));
       const caught = of('fault').map((p) => p.caughtUpMs);
       const lost = of('fault').reduce((a, p) => a + p.lost, 0);
       const dup = of('fault').reduce((a, p) => a + p.duplicated, 0);
-      return `${fault === 'stall' ? 'consumer SIGSTOPped' : 'Redis stopped (queue mode)'}: INSERT p99 ${fmt(hurt, 2)} ms against ${fmt(base, 2)} ms with the consumer healthy (${hurt - base >= 0 ? '+' : ''}${fmt(hurt - base, 2)} ms), slowest INSERT ${fmt(slowest, 1)} ms, every row handled ${fmt(med(caught))} ms after the fault ended (range ${span(caught)}), ${lost} lost, ${dup} duplicated`;
+      return `${fault === 'stall' ? 'consumer SIGSTOPped' : 'Redis stopped (queue mode)'}: INSERT p99 ${fmt(hurt, 2)} ms against ${fmt(base, 2)} ms with the consumer healthy (${hurt - base >= 0 ? '+' : ''}${fmt(hurt - base, 2)} ms), slowest INSERT ${fmt(slowest, 1)} ms, every row handled ${fmt(median(caught))} ms after the fault ended (range ${span(caught)}), ${lost} lost, ${dup} duplicated`;
     });
     out.push(`**A stalled or starved consumer** (4 connections inserting single rows flat out; medians of interleaved repetitions): ${parts.join('; ')}.`);
   }

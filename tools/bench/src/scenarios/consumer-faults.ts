@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { planTriggers, readTable, readTriggers, installTriggers } from '@dbfifo/fifo-core/trigger';
-import { createPipe, freePort, insertFlat, PrivateRedis, removePipe, summarize, tempDir, waitFor, type StackEnv } from '@dbfifo/test-utils';
+import { createPipe, freePort, insertFlat, median, PrivateRedis, removePipe, summarize, tempDir, waitFor, type StackEnv } from '@dbfifo/test-utils';
 import type { BenchConfig } from '../config.ts';
 import { FAULT_TABLES } from '../fault-worker/definition.ts';
 import { fmt, repoRoot, type ScenarioResult } from '../results.ts';
@@ -124,7 +124,6 @@ export async function consumerFaults(stack: StackEnv, config: BenchConfig): Prom
     await db.drop();
     await removePipe(pipe);
   }
-  const med = (xs: number[]) => summarize(xs).p50;
   const range = (xs: number[]) => `${fmt(Math.min(...xs), 2)}–${fmt(Math.max(...xs), 2)}`;
   const rows = (['stall', 'redis'] as const).flatMap((fault) =>
     (['baseline', 'fault'] as const).map((kind) => {
@@ -132,18 +131,18 @@ export async function consumerFaults(stack: StackEnv, config: BenchConfig): Prom
       return [
         fault === 'stall' ? 'consumer SIGSTOPped' : 'Redis stopped (queue mode)',
         kind === 'baseline' ? 'consumer healthy' : 'during the fault',
-        fmt(med(ps.map((p) => p.insertsPerSec))),
-        `${fmt(med(ps.map((p) => p.p50)), 2)} (${range(ps.map((p) => p.p50))})`,
-        `${fmt(med(ps.map((p) => p.p99)), 2)} (${range(ps.map((p) => p.p99))})`,
+        fmt(median(ps.map((p) => p.insertsPerSec))),
+        `${fmt(median(ps.map((p) => p.p50)), 2)} (${range(ps.map((p) => p.p50))})`,
+        `${fmt(median(ps.map((p) => p.p99)), 2)} (${range(ps.map((p) => p.p99))})`,
         fmt(Math.max(...ps.map((p) => p.max)), 2),
-        kind === 'fault' ? `${fmt(med(ps.map((p) => p.caughtUpMs)))} (${range(ps.map((p) => p.caughtUpMs))})` : '–',
+        kind === 'fault' ? `${fmt(median(ps.map((p) => p.caughtUpMs)))} (${range(ps.map((p) => p.caughtUpMs))})` : '–',
         String(ps.reduce((a, p) => a + p.lost, 0)),
         String(ps.reduce((a, p) => a + p.duplicated, 0)),
       ];
     }),
   );
   const delta = (['stall', 'redis'] as const).map((fault) => {
-    const p99 = (kind: 'baseline' | 'fault') => med(phases.filter((p) => p.fault === fault && p.phase === kind).map((p) => p.p99));
+    const p99 = (kind: 'baseline' | 'fault') => median(phases.filter((p) => p.fault === fault && p.phase === kind).map((p) => p.p99));
     return { fault, p99Delta: p99('fault') - p99('baseline') };
   });
   return {
