@@ -129,8 +129,11 @@ export function startWorker<C extends WorkerConfig, T>(
     if (relayPath) {
       relayPath.owe(reason, n);
       metrics.catchUp(reason);
-      pending.add(catchUpMarker(), CATCH_UP_KEY, Date.now(), { always: true });
-      dispatcher!.kick();
+      // One marker carries everything owed (owe() adds up): a second would be merged by the worker's merge, which reads bodies a marker has not.
+      if (!pending.has(CATCH_UP_KEY)) {
+        pending.add(catchUpMarker(), CATCH_UP_KEY, Date.now(), { always: true });
+        dispatcher!.kick();
+      }
       return;
     }
     catchUp?.lost(reason, n);
@@ -244,8 +247,9 @@ export function startWorker<C extends WorkerConfig, T>(
     await reader?.stop();
     // Retries still waiting for their time are not waited for: set aside now.
     for (const e of pending.takeDelayed()) {
+      if (e.key === CATCH_UP_KEY) continue; // the runtime's marker is no line: nothing to set aside
       if (relayPath) void dead.write('unrelayed_at_shutdown', e.message.raw, { id: e.message.id });
-      else if (e.key !== CATCH_UP_KEY) deadLetter('handler_shutdown', e.message, `${e.attempts} run(s) failed; shutdown before the next`);
+      else deadLetter('handler_shutdown', e.message, `${e.attempts} run(s) failed; shutdown before the next`);
     }
     if (dispatcher) {
       dispatcher.drain();

@@ -266,6 +266,33 @@ describe('queue mode', () => {
       expect([...handled].sort()).toEqual(['during-1', 'during-2', 'during-3', 'first']);
     });
 
+    it("past DBFIFO_PENDING_MAX during an outage, each dropped line owes the one catch-up: the worker's merge never sees the catch-up marker", async () => {
+      const dir = tempDir();
+      const line = (m: { body: unknown }) => m.body as { id: number; n: number };
+      const { w, runtime, logs } = start(
+        {
+          name: 'q6',
+          parse: (m) => JSON.parse(m.raw) as unknown,
+          key: (m) => String(line(m).id),
+          // A worker's merge reads its bodies (firewall-worker's, static-gen's do); the runtime's marker has none.
+          merge: (older, newer) => ({ ...newer, body: { id: line(newer).id, n: line(older).n + line(newer).n } }),
+          reconcile: async () => ({ fixed: 0 }),
+          handle: async () => {},
+        },
+        queueEnv(dir, { REDIS_URL: redis.url, DBFIFO_ROLE: 'relay', DBFIFO_PENDING_MAX: '10' }),
+      );
+      await w.ready;
+      await redis.stop();
+      try {
+        expect(writeNonBlocking(runtime.pipe, Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: i, n: 1 })))).toBe(50);
+        await until(() => w.metrics.received === 50, 'every line taken off the pipe');
+        expect(w.metrics.pending).toBeLessThanOrEqual(10 + 1); // the bound, and the one marker
+        expect(logs.filter((l) => Number(l.level) >= 50).map((l) => l.msg)).toEqual([]);
+      } finally {
+        await redis.start();
+      }
+    });
+
     it('on shutdown during an outage, writes the lines it could not relay to the dead-letter file', async () => {
       const dir = tempDir();
       const { w, runtime } = start({ name: 'q5', handle: async () => {} }, queueEnv(dir, { REDIS_URL: redis.url, DBFIFO_ROLE: 'relay', DBFIFO_SHUTDOWN_TIMEOUT_MS: '300' }));
