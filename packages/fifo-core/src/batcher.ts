@@ -42,8 +42,6 @@ export class Batcher<K, V, R = void> {
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private running: Promise<void> = Promise.resolve();
   private flushing = false;
-  /** Flushes so far, the keys they carried and the largest one (metrics, tests, benchmarks). */
-  readonly stats = { flushes: 0, keys: 0, largest: 0 };
 
   constructor(
     private readonly flushFn: FlushFn<K, V, R>,
@@ -64,11 +62,6 @@ export class Batcher<K, V, R = void> {
     if (this.o.max !== undefined && batch.values.size >= this.o.max) this.startFlush();
     else this.arm();
     return done;
-  }
-
-  /** Keys waiting for the next flush. */
-  get size(): number {
-    return this.pending?.values.size ?? 0;
   }
 
   /** Flush whatever is pending now and wait until every batch has finished (shutdown, tests). */
@@ -121,9 +114,6 @@ export class Batcher<K, V, R = void> {
   }
 
   private async run(batch: Pending<K, V, R>): Promise<void> {
-    this.stats.flushes++;
-    this.stats.keys += batch.values.size;
-    this.stats.largest = Math.max(this.stats.largest, batch.values.size);
     let results: Map<K, R | Error> | void;
     try {
       results = await this.flushFn(batch.values);

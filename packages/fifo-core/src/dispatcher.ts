@@ -35,11 +35,6 @@ export class Dispatcher<T> {
 
   constructor(private readonly o: DispatcherOptions<T>) {}
 
-  /** Batches running now. */
-  get active(): number {
-    return this.running;
-  }
-
   /** Look for work now (after an add, a finished batch, a retry coming due). */
   kick(): void {
     if (this.stopped) return;

@@ -72,11 +72,6 @@ export class PendingSet<T> {
     return this.ready.size + this.looseCount;
   }
 
-  /** Keys carried by batches that are running. */
-  get busyCount(): number {
-    return this.busy.size;
-  }
-
   get max(): number {
     return this.o.max;
   }

@@ -97,8 +97,6 @@ export class PipeReader {
   private stopped = false;
   created = false;
   reopened = 0;
-  /** Reads that found the pipe full. */
-  fullSeen = 0;
 
   constructor(private readonly o: PipeReaderOptions) {}
 
@@ -197,19 +195,21 @@ export class PipeReader {
   /** Was the pipe full before this read? (See the top of this file.) Reported once per backlog. */
   private lookForFull(src: Source, read: number, frames: FrameEvent[]): void {
     src.backlog += read;
-    let before = src.backlog;
-    if (this.o.control) {
-      try {
-        before = read + this.o.control.queued(src.fd);
-      } catch {
-        /* keep the backlog measure */
+    // Once this backlog is reported, no need to ask the kernel again (a system call per read) until it is over.
+    if (!src.reported && read > 0) {
+      let before = src.backlog;
+      if (this.o.control) {
+        try {
+          before = read + this.o.control.queued(src.fd);
+        } catch {
+          /* keep the backlog measure */
+        }
       }
-    }
-    const slots = Math.max(1, Math.floor(src.capacity / PAGE_BYTES));
-    if (!src.reported && read > 0 && pagesOf(frames, read) * (before / read) >= slots - 1) {
-      src.reported = true;
-      this.fullSeen++;
-      this.o.onFull?.(before - read, src.capacity);
+      const slots = Math.max(1, Math.floor(src.capacity / PAGE_BYTES));
+      if (pagesOf(frames, read) * (before / read) >= slots - 1) {
+        src.reported = true;
+        this.o.onFull?.(before - read, src.capacity);
+      }
     }
     // A read short of the buffer emptied the pipe: the backlog is over.
     if (read < READ_BYTES) {
