@@ -6,7 +6,7 @@
 // (pending when nothing went out, 'unknown' when a request's fate is open)
 // instead of keeping them in 'sending' through an outage of unknown length.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@dbfifo/fifo-core';
+import { Backoff, type Logger } from '@dbfifo/fifo-core';
 
 export interface BreakerOptions {
   /** Outage signs in a row that open the breaker. */
@@ -26,12 +26,13 @@ export class Breaker {
   /** 0 while closed; else when the next probe may go. */
   #openUntil = 0;
   #openedAt = 0;
-  #cooldown: number;
+  /** The cool-down: cooldownMs when it opens, doubled by each failed probe, up to cooldownMaxMs. */
+  readonly #cooldown: Backoff;
   #probing: Promise<boolean> | undefined;
   readonly #now: () => number;
 
   constructor(private readonly o: BreakerOptions) {
-    this.#cooldown = o.cooldownMs;
+    this.#cooldown = new Backoff({ initialMs: o.cooldownMs, maxMs: o.cooldownMaxMs });
     this.#now = o.now ?? Date.now;
   }
 
@@ -57,9 +58,9 @@ export class Breaker {
     if (this.#openUntil !== 0) return;
     if (++this.#inARow < this.o.failures) return;
     this.#openedAt = this.#now();
-    this.#cooldown = this.o.cooldownMs;
-    this.#openUntil = this.#openedAt + this.#cooldown;
-    this.o.log.warn({ failures: this.#inARow, cooldownMs: this.#cooldown }, 'sms provider failing: no requests until a probe gets an answer');
+    this.#cooldown.reset();
+    this.#openUntil = this.#openedAt + this.#cooldown.next();
+    this.o.log.warn({ failures: this.#inARow, cooldownMs: this.o.cooldownMs }, 'sms provider failing: no requests until a probe gets an answer');
   }
 
   /**
@@ -90,10 +91,7 @@ export class Breaker {
       )
       .then((up) => {
         if (up) this.answered();
-        else {
-          this.#cooldown = Math.min(this.o.cooldownMaxMs, this.#cooldown * 2);
-          this.#openUntil = this.#now() + this.#cooldown;
-        }
+        else this.#openUntil = this.#now() + this.#cooldown.next();
         return up;
       })
       .finally(() => (this.#probing = undefined));
@@ -103,6 +101,5 @@ export class Breaker {
   #close(): void {
     this.o.log.info({ downMs: this.#now() - this.#openedAt }, 'sms provider answers again: sending');
     this.#openUntil = 0;
-    this.#cooldown = this.o.cooldownMs;
   }
 }
