@@ -31,6 +31,11 @@ export interface WebhookConfig extends WorkerConfig {
   webhook: WebhookSettings;
 }
 
+/** How long a delivery waits for a row another delivery holds: as long as one delivery may take (its row wait, its POST), and a second. */
+export function busyWaitMs(c: WebhookSettings): number {
+  return c.timeoutMs + c.rowWaitMs + 1000;
+}
+
 const IDENTIFIER = /^[A-Za-z0-9_$]{1,64}$/;
 
 function urlProblem(variable: string, url: string): string | undefined {

@@ -2,9 +2,9 @@
 // src/cli.ts): list them, and send them again now, each as it is now. It
 // takes the rows' locks like the worker, so a running worker is no obstacle.
 import type { Logger } from '@dbfifo/fifo-core';
-import type { WebhookConfig } from './config.ts';
+import { busyWaitMs, type WebhookConfig } from './config.ts';
 import { openDelivery } from './delivery/open.ts';
-import { rowRef, type KeyPart, type RowRef } from './delivery/row-key.ts';
+import { refsByTable } from './delivery/row-key.ts';
 
 export async function listDeadLetters(config: WebhookConfig, log: Logger, write: (s: string) => void): Promise<number> {
   const d = await openDelivery(config, { log, connections: 2, lockSessions: 1, counted: () => {}, retryIn: () => {} });
@@ -27,8 +27,7 @@ export async function redeliver(config: WebhookConfig, which: string[] | 'all', 
       write(which === 'all' ? 'no dead letters\n' : `no dead letter with id ${which.join(', ')}\n`);
       return which === 'all' ? 0 : 1;
     }
-    const byTable = new Map<string, RowRef[]>();
-    for (const r of revived) byTable.set(r.table, [...(byTable.get(r.table) ?? []), rowRef(JSON.parse(r.rowKey) as KeyPart[])]);
+    const byTable = refsByTable(revived);
     let bad = 0;
     const c = config.webhook;
     for (const [table, refs] of byTable) {
@@ -38,7 +37,7 @@ export async function redeliver(config: WebhookConfig, which: string[] | 'all', 
         bad += refs.length;
         continue;
       }
-      const out = await d.deliverer.deliver(t, refs, { retrying: true, waitBusyMs: c.timeoutMs + c.rowWaitMs + 1000, signal: new AbortController().signal, log });
+      const out = await d.deliverer.deliver(t, refs, { retrying: true, waitBusyMs: busyWaitMs(c), signal: new AbortController().signal, log });
       for (const [key, result] of out) {
         write(`${table} ${key}: ${result}\n`);
         if (!['delivered', 'in-line', 'forgotten'].includes(result)) bad++;

@@ -6,7 +6,7 @@
 // merging, batching, queue mode and shutdown.
 import { setMaxListeners } from 'node:events';
 import { Counter, createPool, RolledBackError, type BatchWorkerDefinition, type Helpers, type Message } from '@dbfifo/fifo-core';
-import type { WebhookConfig } from './config.ts';
+import { busyWaitMs, type WebhookConfig } from './config.ts';
 import type { Result } from './delivery/deliverer.ts';
 import { openDelivery, readTableKeys, type Delivery } from './delivery/open.ts';
 import { reconcileTable } from './delivery/reconcile-table.ts';
@@ -115,8 +115,8 @@ export function createWebhookWorker(): WebhookWorker {
       const results = new Map<string, Result>();
       await Promise.all([...byTable].map(async ([table, ms]) => {
         const ops = new Map<string, WebhookOp>(ms.map((m) => [m.body.row.text, m.body.op]));
-        // A row a retry or reconcile is delivering now is waited for, as long as one delivery may take.
-        const out = await delivery!.deliverer.deliver(tables.get(table)!, ms.map((m) => m.body.row), { retrying: false, ops, waitBusyMs: c.timeoutMs + c.rowWaitMs + 1000, signal: h.signal, log: h.log });
+        // A row a retry or reconcile is delivering now is waited for (busyWaitMs).
+        const out = await delivery!.deliverer.deliver(tables.get(table)!, ms.map((m) => m.body.row), { retrying: false, ops, waitBusyMs: busyWaitMs(c), signal: h.signal, log: h.log });
         for (const [text, r] of out) results.set(`${table}:${text}`, r);
       }));
       return messages.map((m) => {
@@ -131,7 +131,7 @@ export function createWebhookWorker(): WebhookWorker {
       const c = h.config.webhook;
       const report = { fixed: 0, compared: 0, deletes: 0, unsettled: 0 };
       for (const t of tables.values()) {
-        const r = await reconcileTable(t, { rows: delivery!.rows, deliverer: delivery!.deliverer, batch: c.reconcileBatch, waitBusyMs: c.timeoutMs + c.rowWaitMs + 1000, signal: h.signal, log: h.log });
+        const r = await reconcileTable(t, { rows: delivery!.rows, deliverer: delivery!.deliverer, batch: c.reconcileBatch, waitBusyMs: busyWaitMs(c), signal: h.signal, log: h.log });
         report.fixed += r.delivered;
         report.compared += r.compared;
         report.deletes += r.deletes;

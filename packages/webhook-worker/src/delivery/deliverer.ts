@@ -92,15 +92,16 @@ export class Deliverer {
       } finally {
         await rows.unlock(session, names.filter((_, i) => got[i]));
       }
-      for (const ref of refs.filter((_, i) => !got[i])) {
-        if (!(await this.waitForLock(session, this.lockName(t, ref), o))) {
+      for (const [i, ref] of refs.entries()) {
+        if (got[i]) continue;
+        if (!(await this.waitForLock(session, names[i]!, o))) {
           out.set(ref.text, 'busy');
           continue;
         }
         try {
           await this.locked(t, [ref], o, out);
         } finally {
-          await rows.unlock(session, [this.lockName(t, ref)]);
+          await rows.unlock(session, [names[i]!]);
         }
       }
     } catch (e) {

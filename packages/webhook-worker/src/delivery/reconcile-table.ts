@@ -12,7 +12,7 @@
 import type { Logger } from '@dbfifo/fifo-core';
 import type { WebhookRows } from '../rows.ts';
 import type { Deliverer, Result } from './deliverer.ts';
-import { keyHash, partsOfRow, rowRef, type KeyPart, type RowRef, type TableKey } from './row-key.ts';
+import { keyHash, partsOfRow, refOfKey, rowRef, type KeyPart, type RowRef, type TableKey } from './row-key.ts';
 import { rowJson, versionOf } from './version.ts';
 
 export interface TableReport {
@@ -51,10 +51,11 @@ export async function reconcileTable(t: TableKey, o: ReconcileRun): Promise<Tabl
     if (o.signal.aborted) return { ...report, unsettled: report.unsettled + 1 };
     const page = await o.rows.rowsAfter(t, after, o.batch);
     const refs = page.map((row) => rowRef(partsOfRow(t, row)));
-    const entries = await o.rows.entries(refs.map((r) => keyHash(t.table, r)));
+    const hashes = refs.map((r) => keyHash(t.table, r));
+    const entries = await o.rows.entries(hashes);
     report.compared += page.length;
-    await deliver(refs.filter((ref, i) => {
-      const e = entries.get(keyHash(t.table, ref));
+    await deliver(refs.filter((_, i) => {
+      const e = entries.get(hashes[i]!);
       return !e?.retryScheduled && !e?.dead && e?.deliveredVersion !== versionOf(rowJson(page[i]!));
     }));
     if (page.length < o.batch) break;
@@ -65,7 +66,7 @@ export async function reconcileTable(t: TableKey, o: ReconcileRun): Promise<Tabl
   for (;;) {
     if (o.signal.aborted) return { ...report, unsettled: report.unsettled + 1 };
     const page = await o.rows.deliveredAfter(t.table, afterHash, o.batch);
-    const refs = page.map((p) => rowRef(JSON.parse(p.rowKey) as KeyPart[]));
+    const refs = page.map((p) => refOfKey(p.rowKey));
     const present = await o.rows.existing(t, refs);
     const gone = refs.filter((r) => !present.has(r.text));
     report.deletes += gone.length;

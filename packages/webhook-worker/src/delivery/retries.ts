@@ -4,7 +4,7 @@
 import type { Logger } from '@dbfifo/fifo-core';
 import type { WebhookRows } from '../rows.ts';
 import type { Deliverer, Result } from './deliverer.ts';
-import { rowRef, type KeyPart, type RowRef, type TableKey } from './row-key.ts';
+import { refsByTable, type TableKey } from './row-key.ts';
 
 export interface RetryRun {
   rows: WebhookRows;
@@ -20,8 +20,7 @@ const BUSY_PAUSE_MS = 500;
 
 export async function retryDue(o: RetryRun): Promise<number | undefined> {
   const due = await o.rows.dueRetries([...o.tables.keys()], o.batch);
-  const byTable = new Map<string, RowRef[]>();
-  for (const d of due) byTable.set(d.table, [...(byTable.get(d.table) ?? []), rowRef(JSON.parse(d.rowKey) as KeyPart[])]);
+  const byTable = refsByTable(due);
   const results: Result[] = [];
   for (const [table, refs] of byTable) {
     if (o.signal.aborted) return undefined;

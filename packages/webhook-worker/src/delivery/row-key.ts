@@ -30,6 +30,22 @@ export function rowRef(parts: KeyPart[]): RowRef {
   return { parts, text: JSON.stringify(parts) };
 }
 
+/** The row a ledger entry names (its row_key is a RowRef's text). */
+export function refOfKey(rowKey: string): RowRef {
+  return rowRef(JSON.parse(rowKey) as KeyPart[]);
+}
+
+/** Ledger entries' rows, grouped by table (one delivery call per table), in their order. */
+export function refsByTable(entries: readonly { table: string; rowKey: string }[]): Map<string, RowRef[]> {
+  const out = new Map<string, RowRef[]>();
+  for (const e of entries) {
+    const refs = out.get(e.table);
+    if (refs) refs.push(refOfKey(e.rowKey));
+    else out.set(e.table, [refOfKey(e.rowKey)]);
+  }
+  return out;
+}
+
 /** The parts of a doorbell's id, or a sentence saying why it does not fit the key. */
 export function partsOfDoorbell(t: TableKey, id: unknown): KeyPart[] | string {
   let values: unknown[];
