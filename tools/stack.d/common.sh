@@ -51,8 +51,9 @@ if [ "$(id -u)" = 0 ]; then DB_USER=mysql; else DB_USER=$(id -un); fi
 
 # print_header FILE: FILE's leading comment block (after any #! line), up to
 # its first line that is not a comment: the help of a script is its header.
+# Directives for shellcheck in it are for the linter, not the reader.
 print_header() {
-  awk 'NR == 1 && /^#!/ { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$1"
+  awk 'NR == 1 && /^#!/ { next } !/^#/ { exit } /^# shellcheck / { next } { sub(/^# ?/, ""); print }' "$1"
 }
 
 # One stack command at a time per state folder: tests of several packages may

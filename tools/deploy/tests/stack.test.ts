@@ -35,6 +35,7 @@ describe('tools/stack help', () => {
       expect(help).toMatch(new RegExp(`tools/stack replica ${command}\\b`));
     }
     expect(help).toContain('STACK_REPLICA_PORT');
+    expect(help).not.toContain('shellcheck'); // the linter's directive in the header is not help
   });
 
   it('an unknown command says so, prints the help on stderr and exits 2', () => {
