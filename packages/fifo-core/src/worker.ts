@@ -138,7 +138,8 @@ export function startWorker<C extends WorkerConfig, T>(
     }
     catchUp?.lost(reason, n);
   }
-  const canCatchUp = queueMode ? def.reconcile !== undefined : catchUp !== undefined;
+  // Direct mode has a CatchUp exactly when the worker has a reconcile; in queue mode the consumers run it.
+  const canCatchUp = def.reconcile !== undefined;
 
   /** A handler gave up on a doorbell; its row is found again by a catch-up, when the worker can catch up. */
   function giveUpToCatchUp(): boolean {

@@ -21,7 +21,7 @@ export interface AtomicWriteOptions {
 export type WriteOutcome = 'written' | 'unchanged';
 
 /** Temp files are `.<name>.<pid>.<random>.tmp` in the target's own folder (rename is atomic only within one file system). */
-export const TEMP_FILE = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+const TEMP_FILE = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);

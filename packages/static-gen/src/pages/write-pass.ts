@@ -48,7 +48,7 @@ function currentBoot(): Promise<string> {
  * reaches the disk in one call instead of one fsync per page. Falls back to
  * a plain `sync` of every file system only where `--file-system` is unknown.
  */
-export async function syncFileSystem(path: string): Promise<void> {
+async function syncFileSystem(path: string): Promise<void> {
   try {
     await run('sync', ['--file-system', path]);
   } catch (err) {
