@@ -1,24 +1,17 @@
 // `npm run sql:triggers [-- --check] [files…]`: regenerate the doorbell
 // triggers of sql/*/schema.sql (default: every schema file), or with --check
 // only say which files are out of date (exit 1). Needs the local stack.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ensureStack, repoRoot } from '@dbfifo/test-utils';
+import { readFile, writeFile } from 'node:fs/promises';
+import { ensureStack } from '@dbfifo/test-utils';
 import { regenerate } from './generate.ts';
-
-async function schemaFiles(): Promise<string[]> {
-  const sql = join(repoRoot, 'sql');
-  const dirs = (await readdir(sql, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => join(sql, d.name, 'schema.sql'));
-  const present = await Promise.all(dirs.map((f) => readFile(f).then(() => f, () => undefined)));
-  return present.filter((f): f is string => f !== undefined).sort();
-}
+import { schemaFiles } from './schema-files.ts';
 
 async function main(argv: string[]): Promise<number> {
   const check = argv.includes('--check');
   const files = argv.filter((a) => a !== '--check');
   ensureStack();
   let stale = 0;
-  for (const file of files.length ? files : await schemaFiles()) {
+  for (const file of files.length ? files : schemaFiles()) {
     const before = await readFile(file, 'utf8');
     const after = await regenerate(file);
     if (after === before) continue;

@@ -1,22 +1,12 @@
 // One source of trigger SQL: the doorbell triggers in sql/*/schema.sql are
 // exactly what `dbfifo trigger add` generates for those tables today.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '@dbfifo/test-utils';
 import { findBlocks } from '../src/blocks.ts';
 import { regenerate } from '../src/generate.ts';
+import { schemaFiles } from '../src/schema-files.ts';
 
-const files = readdirSync(join(repoRoot, 'sql'), { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => join(repoRoot, 'sql', d.name, 'schema.sql'))
-  .filter((f) => {
-    try {
-      return findBlocks(readFileSync(f, 'utf8')).length > 0;
-    } catch {
-      return false;
-    }
-  });
+const files = schemaFiles().filter((f) => findBlocks(readFileSync(f, 'utf8')).length > 0);
 
 describe('generated triggers of the schema files', () => {
   it('there are some', () => {
