@@ -11,6 +11,7 @@ import { doorbellExample } from './doorbell.ts';
 import { dropTriggerSql, dryRunSql, planTriggers, sizeWarnings, type TriggerPlan } from './generate.ts';
 import { dbfifoTriggersOf, FIFO_SO_MISSING, installTriggers, removeTriggers, requireFifoWrite } from './install.ts';
 import { displayName, quoteIdent, sameSql } from './sql-text.ts';
+import type { TableMeta } from './table-meta.ts';
 
 export const TRIGGER_USAGE = `usage: dbfifo trigger <command>   (connects with DBFIFO_ADMIN_URL, else DATABASE_URL)
   add <db>.<table> --pipe <name> [options]
@@ -173,7 +174,14 @@ async function list(conn: Connection, c: { schema?: string; table?: string }): P
 }
 
 async function check(conn: Connection, c: { schema?: string; table?: string }): Promise<number> {
-  if (c.table !== undefined) await readTable(conn, c.schema!, c.table);
+  // Each table read once, however many pipes ring from it (an unknown table named fails here, before anything else).
+  const tables = new Map<string, Promise<TableMeta>>();
+  const tableOf = (schema: string, table: string) => {
+    const k = JSON.stringify([schema, table]);
+    if (!tables.has(k)) tables.set(k, readTable(conn, schema, table));
+    return tables.get(k)!;
+  };
+  if (c.table !== undefined) await tableOf(c.schema!, c.table);
   const groups = await scoped(conn, c);
   if (groups.length === 0) {
     say('no dbfifo triggers to check');
@@ -181,7 +189,7 @@ async function check(conn: Connection, c: { schema?: string; table?: string }): 
   }
   let drifted = 0;
   for (const g of groups) {
-    const reasons = drift(g, await readTable(conn, g.schema, g.table));
+    const reasons = drift(g, await tableOf(g.schema, g.table));
     if (reasons.length === 0) {
       say(`ok     ${summary(g)}`);
       continue;
