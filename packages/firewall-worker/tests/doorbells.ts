@@ -4,7 +4,7 @@
 // fifo-core's generator from the very command line written in schema.sql, or
 // removes them to make doorbells go nowhere.
 import { readFileSync } from 'node:fs';
-import { parseTriggerArgs, planTriggers, installTriggers, readTable, readTriggers } from '@dbfifo/fifo-core/trigger';
+import { addTriggers, parseTriggerArgs, readTriggers } from '@dbfifo/fifo-core/trigger';
 import type { Connection } from 'mysql2/promise';
 
 /** The `dbfifo trigger add blacklist …` words of the generated block in `schemaFile`. */
@@ -29,6 +29,5 @@ export async function ringPipe(sql: Connection, schema: string, schemaFile: stri
   rest.splice(at, 2, '--pipe', pipe);
   const command = parseTriggerArgs(['add', `${schema}.blacklist`, ...rest]);
   if (command.cmd !== 'add') throw new Error('unreachable');
-  const plans = planTriggers(await readTable(sql, schema, 'blacklist'), command.options, await readTriggers(sql, schema));
-  await installTriggers(sql, plans);
+  await addTriggers(sql, schema, 'blacklist', command.options);
 }

@@ -3,7 +3,7 @@
 // `invocations` (every handler call), plus the counts each case prints.
 import { basename } from 'node:path';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { installTriggers, planTriggers, readTable, readTriggers } from '@dbfifo/fifo-core/trigger';
+import { addTriggers, insertDoorbell } from '@dbfifo/fifo-core/trigger';
 import { urlForDatabase, type StackEnv } from '@dbfifo/test-utils';
 
 export interface LedgerDb {
@@ -29,11 +29,6 @@ export interface LedgerCounts {
   invocations: number;
 }
 
-/** A case's pipe lives in its stack's pipe directory: fifo.so finds it by its bare name. */
-function pipeName(path: string): string {
-  return basename(path);
-}
-
 export async function createLedgerDb(stack: StackEnv, prefix: string, pipe: string): Promise<LedgerDb> {
   const name = `rel_${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
   const admin = await mysql.createConnection({ uri: stack.adminUrl });
@@ -45,7 +40,8 @@ export async function createLedgerDb(stack: StackEnv, prefix: string, pipe: stri
   await conn.query(`CREATE TABLE handled (item_id INT PRIMARY KEY, via VARCHAR(16) NOT NULL, deliveries INT NOT NULL DEFAULT 1) ENGINE=InnoDB`);
   await conn.query('CREATE TABLE invocations (id BIGINT AUTO_INCREMENT PRIMARY KEY, item_id BIGINT NOT NULL) ENGINE=InnoDB');
   // The doorbell trigger as users get theirs: from `dbfifo trigger add`.
-  await installTriggers(conn, planTriggers(await readTable(conn, name, 'items'), { pipe: pipeName(pipe), on: ['insert'], columns: [], when: null, fields: [], oldFields: [] }, await readTriggers(conn, name)));
+  // (A case's pipe lives in its stack's pipe directory: fifo.so finds it by its bare name.)
+  await addTriggers(conn, name, 'items', insertDoorbell(basename(pipe)));
   const db: LedgerDb = {
     name,
     url,

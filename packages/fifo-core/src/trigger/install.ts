@@ -5,8 +5,9 @@
 import type { Connection } from 'mysql2/promise';
 import { TriggerError } from '../errors.ts';
 import { isDbfifo, pipeOf, type CatalogTrigger } from './catalog-trigger.ts';
-import { udfLoaded } from './catalog.ts';
-import { dropTriggerSql, type TriggerPlan } from './generate.ts';
+import { readTable, readTriggers, udfLoaded } from './catalog.ts';
+import { dropTriggerSql, planTriggers, type TriggerPlan } from './generate.ts';
+import type { TriggerOptions } from './options.ts';
 import { displayName, quoteIdent, quoteQualified } from './sql-text.ts';
 
 export const FIFO_SO_MISSING =
@@ -59,6 +60,16 @@ export async function installTriggers(conn: Connection, plans: TriggerPlan[]): P
       throw new TriggerError(problems);
     }
   }
+}
+
+/**
+ * `dbfifo trigger add` for a program (tests, benchmarks): planned against the
+ * table and its schema's triggers as the server has them now, then installed.
+ */
+export async function addTriggers(conn: Connection, schema: string, table: string, options: TriggerOptions): Promise<TriggerPlan[]> {
+  const plans = planTriggers(await readTable(conn, schema, table), options, await readTriggers(conn, schema));
+  await installTriggers(conn, plans);
+  return plans;
 }
 
 /** dbfifo's triggers on one table (of one pipe, or all). */

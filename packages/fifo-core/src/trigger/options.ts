@@ -25,6 +25,11 @@ export interface TriggerOptions {
   oldFields: string[];
 }
 
+/** `dbfifo trigger add <table> --pipe <pipe> --on insert`: a doorbell per inserted row, nothing else. */
+export function insertDoorbell(pipe: string): TriggerOptions {
+  return { pipe, on: ['insert'], columns: [], when: null, fields: [], oldFields: [] };
+}
+
 /** The options plus what the trigger was generated against. */
 export interface TriggerHeader extends TriggerOptions {
   /** GENERATOR_VERSION at the time. */

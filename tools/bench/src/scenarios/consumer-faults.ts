@@ -10,9 +10,9 @@
 // After the fault ends it times how long until every row has its effect,
 // with no periodic reconcile configured, and checks none had two.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { planTriggers, readTable, readTriggers, installTriggers } from '@dbfifo/fifo-core/trigger';
+import { addTriggers, insertDoorbell } from '@dbfifo/fifo-core/trigger';
 import { createPipe, freePort, insertFlat, median, PrivateRedis, removePipe, summarize, tempDir, waitFor, type StackEnv } from '@dbfifo/test-utils';
 import type { BenchConfig } from '../config.ts';
 import { FAULT_TABLES } from '../fault-worker/definition.ts';
@@ -92,8 +92,7 @@ export async function consumerFaults(stack: StackEnv, config: BenchConfig): Prom
   try {
     for (const sql of FAULT_TABLES) await admin.query(sql);
     await createPipe(pipe, 0o666);
-    const meta = await readTable(admin, db.name, 'items');
-    await installTriggers(admin, planTriggers(meta, { pipe: pipe.split('/').pop()!, on: ['insert'], columns: [], when: null, fields: [], oldFields: [] }, await readTriggers(admin, db.name)));
+    await addTriggers(admin, db.name, 'items', insertDoorbell(basename(pipe)));
     await redis.start();
     const base = { DATABASE_URL: db.url, DBFIFO_PIPE: pipe, DBFIFO_PIPE_DIR: stack.pipeDir, DBFIFO_PIPE_MODE: '0666', DBFIFO_RECONCILE_INTERVAL_MS: '0', REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
     for (const fault of ['stall', 'redis'] as const) {

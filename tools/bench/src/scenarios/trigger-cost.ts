@@ -7,7 +7,7 @@
 // transactions of `batch`.
 import { basename, join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
-import { doorbellParts, doorbellSql, planTriggers, readTable, type TriggerOptions } from '@dbfifo/fifo-core/trigger';
+import { doorbellParts, doorbellSql, insertDoorbell, planTriggers, readTable } from '@dbfifo/fifo-core/trigger';
 import { summarize, median } from '@dbfifo/test-utils';
 import { fmt, type ScenarioResult } from '../results.ts';
 import { createBenchDb, machineInfo } from '../stack.ts';
@@ -43,7 +43,7 @@ const createTable = (t: string) => `CREATE TABLE ${t} (id INT AUTO_INCREMENT PRI
  * variant (only the doorbell differs), and the whole generated trigger.
  */
 async function generatedTriggers(conn: Connection, db: string, pipe: string): Promise<string[]> {
-  const options: TriggerOptions = { pipe: basename(pipe), on: ['insert'], columns: [], when: null, fields: [], oldFields: [] };
+  const options = insertDoorbell(basename(pipe));
   const concat = doorbellSql(doorbellParts(await readTable(conn, db, 't_concat'), options, 'insert'));
   const [generated] = planTriggers(await readTable(conn, db, 't_gen'), options, []);
   return [
