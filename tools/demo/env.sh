@@ -33,7 +33,7 @@ export WEBHOOK_SECRET=${WEBHOOK_SECRET:-demo-secret}
 # namespace created here (never in this machine's own firewall); otherwise
 # dry-run, which only logs. FIREWALL_BACKEND / FIREWALL_NETNS set by the
 # caller win.
-FIREWALL_DEMO_NETNS=${FIREWALL_DEMO_NETNS:-dbfifo-demo}
+export FIREWALL_DEMO_NETNS=${FIREWALL_DEMO_NETNS:-dbfifo-demo} # main.ts reads it to remove the namespace it created
 if [ -z "${FIREWALL_BACKEND:-}" ] && [ "$(id -u)" = 0 ] && ip netns list >/dev/null 2>&1 && command -v ipset >/dev/null; then
   if ! ip netns list | grep -q "^$FIREWALL_DEMO_NETNS\( \|$\)"; then
     ip netns add "$FIREWALL_DEMO_NETNS"
